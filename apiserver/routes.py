@@ -1,0 +1,342 @@
+"""The HTTP routes of a Kubernetes-style API server: discovery, OpenAPI and generic resource handlers.
+
+Built by ``apiserver.server.build_app``. Handlers are thin: authenticate, authorize, parse, call
+``apiserver.service`` in a worker thread, and render JSON, a Table or a watch stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from apiserver import bodies, discovery, errors, openapi, paths, selectors, tables, watch
+from apiserver.auth import Attributes
+from apiserver.context import RequestContext, UserInfo
+from apiserver.registry import ResourceType
+from apiserver.server import ApiServer
+from apiserver.service import ListResult, allowed_fields, with_type
+
+JSON = dict[str, Any]
+_OPEN_PATHS = ("/version", "/healthz", "/livez", "/readyz")
+_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def router(api: ApiServer) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/version")
+    async def version() -> JSONResponse:
+        return JSONResponse(discovery.version_info(api.version_minor))
+
+    @r.get("/healthz")
+    @r.get("/livez")
+    @r.get("/readyz")
+    async def healthz() -> Response:
+        return Response("ok", media_type="text/plain")
+
+    @r.get("/api")
+    async def core_groups(request: Request) -> Response:
+        authenticate(api, request)
+        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
+        if agg:
+            return _aggregated(discovery.aggregated(api.registry, True, agg), agg)
+        return JSONResponse(discovery.api_versions(api.server_address))
+
+    @r.get("/apis")
+    async def groups(request: Request) -> Response:
+        authenticate(api, request)
+        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
+        if agg:
+            return _aggregated(discovery.aggregated(api.registry, False, agg), agg)
+        return JSONResponse(discovery.api_group_list(api.registry))
+
+    @r.get("/api/v1")
+    async def core_resources(request: Request) -> JSONResponse:
+        authenticate(api, request)
+        return JSONResponse(_found(discovery.api_resource_list(api.registry, "", "v1")))
+
+    @r.get("/apis/{group}")
+    async def group(request: Request, group: str) -> JSONResponse:
+        authenticate(api, request)
+        return JSONResponse(_found(discovery.api_group(api.registry, group)))
+
+    @r.get("/apis/{group}/{version}")
+    async def group_resources(request: Request, group: str, version: str) -> JSONResponse:
+        authenticate(api, request)
+        return JSONResponse(_found(discovery.api_resource_list(api.registry, group, version)))
+
+    @r.get("/openapi/v3")
+    async def openapi_index(request: Request) -> JSONResponse:
+        authenticate(api, request)
+        return JSONResponse(openapi.index(api.registry))
+
+    @r.get("/openapi/v3/api/v1")
+    async def openapi_core(request: Request) -> JSONResponse:
+        authenticate(api, request)
+        return JSONResponse(_found(openapi.group_version_document(api.registry, "", "v1")))
+
+    @r.get("/openapi/v3/apis/{group}/{version}")
+    async def openapi_group(request: Request, group: str, version: str) -> JSONResponse:
+        authenticate(api, request)
+        return JSONResponse(_found(openapi.group_version_document(api.registry, group, version)))
+
+    @r.api_route("/api/v1/{rest:path}", methods=list(_VERBS))
+    async def core_resource(request: Request, rest: str) -> Response:
+        return await handle(api, request, "", "v1", rest)
+
+    @r.api_route("/apis/{group}/{version}/{rest:path}", methods=list(_VERBS))
+    async def group_resource(request: Request, group: str, version: str, rest: str) -> Response:
+        return await handle(api, request, group, version, rest)
+
+    return r
+
+
+def _found(doc: JSON | None) -> JSON:
+    if doc is None:
+        raise errors.path_not_found()
+    return doc
+
+
+def _aggregated(doc: JSON, version: str) -> Response:
+    return Response(json.dumps(doc), media_type=discovery.aggregated_content_type(version))
+
+
+def authenticate(api: ApiServer, request: Request) -> UserInfo:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.unauthorized()
+    user = api.authenticator.authenticate(token.strip())
+    if user is None:
+        raise errors.unauthorized()
+    return user
+
+
+def authorize(api: ApiServer, user: UserInfo, attrs: Attributes, rt: ResourceType) -> None:
+    reason = api.authorizer.authorize(user, attrs)
+    if reason is None:
+        return
+    what = f"{attrs.resource}/{attrs.subresource}" if attrs.subresource else attrs.resource
+    scope = f' in the namespace "{attrs.namespace}"' if attrs.namespace else " at the cluster scope"
+    target = f'{rt.qualified} "{attrs.name}"' if attrs.name else rt.qualified
+    raise errors.forbidden(
+        f'{target} is forbidden: User "{user.name}" cannot {attrs.verb} resource "{what}" in API group '
+        f'"{rt.group}"{scope}: {reason}'
+    )
+
+
+async def handle(api: ApiServer, request: Request, group: str, version: str, rest: str) -> Response:
+    user = authenticate(api, request)
+    target = paths.resolve(api.registry, group, version, rest)
+    if target.rt.namespaced and target.namespace is None and target.name:
+        raise errors.path_not_found()
+    q = request.query_params
+    verb = _verb(request.method, target, watching=bodies.flag(q.get("watch")))
+    attrs = Attributes(verb=verb, group=group, resource=target.rt.plural, subresource=target.subresource,
+                       namespace=target.namespace or "", name=target.name, path=request.url.path)
+    authorize(api, user, attrs, target.rt)
+    ctx = RequestContext(
+        user=user,
+        dry_run=q.get("dryRun") == "All",
+        field_validation=bodies.field_validation(q.get("fieldValidation")),
+        field_manager=q.get("fieldManager", ""),
+    )
+    handler = _HANDLERS[verb]
+    return await handler(api, request, target, ctx)
+
+
+def _verb(method: str, target: paths.Target, *, watching: bool) -> str:
+    if method == "GET":
+        if target.name:
+            return "get"
+        return "watch" if watching else "list"
+    if method == "POST":
+        if target.name and not target.subresource:
+            raise errors.method_not_allowed()
+        return "create"
+    if not target.name:
+        if method == "DELETE":
+            return "deletecollection"
+        raise errors.method_not_allowed()
+    return {"PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
+
+
+def _namespace(target: paths.Target) -> str:
+    return target.namespace or ""
+
+
+async def _run(fn: Callable[[], Any]) -> Any:
+    return await anyio.to_thread.run_sync(fn)
+
+
+def _respond(obj: JSON, ctx: RequestContext, *, status: int = 200) -> JSONResponse:
+    headers = {"Warning": bodies.warning_header(ctx.warnings)} if ctx.warnings else {}
+    return JSONResponse(obj, status_code=status, headers=headers)
+
+
+async def _get(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    custom = api.subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    if custom is not None:
+        return _respond(await _run(lambda: custom(api, target, "GET", None, ctx)), ctx)
+    obj = await _run(lambda: api.service.get(target.rt, _namespace(target), target.name))
+    accept = request.headers.get("accept", "")
+    if tables.wants_table(accept) and not target.subresource:
+        rv = obj["metadata"].get("resourceVersion", "")
+        return JSONResponse(_table(target.rt, [obj], request, rv=rv, cont=None))
+    return _respond(obj, ctx)
+
+
+def _table(rt: ResourceType, items: list[JSON], request: Request, *, rv: str, cont: str | None) -> JSON:
+    return tables.table(rt, items, resource_version=rv, continue_token=cont,
+                        include_object=request.query_params.get("includeObject", "Metadata"),
+                        now=dt.datetime.now(dt.UTC))
+
+
+async def _list(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    q = request.query_params
+    limit = _int(q.get("limit"), "limit")
+    result: ListResult = await _run(lambda: api.service.list(
+        target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
+        field_selector=q.get("fieldSelector", ""), limit=limit or None, continue_token=q.get("continue") or None))
+    rv = str(result.resource_version)
+    if tables.wants_table(request.headers.get("accept", "")):
+        return JSONResponse(_table(target.rt, result.items, request, rv=rv, cont=result.continue_token))
+    md: JSON = {"resourceVersion": rv}
+    if result.continue_token:
+        md["continue"] = result.continue_token
+    return JSONResponse({"kind": f"{target.rt.kind}List", "apiVersion": target.rt.api_version, "metadata": md,
+                         "items": result.items})
+
+
+async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    q = request.query_params
+    rt = target.rt
+    labels = selectors.parse_label_selector(q.get("labelSelector", ""))
+    fields = selectors.parse_field_selector(q.get("fieldSelector", ""))
+    selectors.check_fields(fields, allowed_fields(rt), rt.qualified)
+    rv_text = q.get("resourceVersion", "")
+    initial: list[JSON] = []
+    if rv_text in ("", "0"):
+        result = await _run(lambda: api.service.list(rt, target.namespace, label_selector=q.get("labelSelector", ""),
+                                                     field_selector=q.get("fieldSelector", "")))
+        initial, start = result.items, result.resource_version
+    else:
+        start = _int(rv_text, "resourceVersion")
+    timeout = _int(q.get("timeoutSeconds"), "timeoutSeconds")
+    req = watch.WatchRequest(
+        rt=rt, namespace=target.namespace, labels=labels, fields=fields,
+        field_getter=lambda obj: (lambda f: selectors.field_value(obj, rt.field_selectors.get(f, f))),
+        resource_version=start, bookmarks=bodies.flag(q.get("allowWatchBookmarks")),
+        timeout=float(timeout) if timeout else None,
+    )
+    as_table = tables.wants_table(request.headers.get("accept", ""))
+
+    async def stream() -> AsyncIterator[bytes]:
+        for obj in initial:
+            yield _event_line(rt, "ADDED", obj, request, as_table)
+        async for kind, obj in watch.events(api.feed, req):
+            yield _event_line(rt, kind, obj, request, as_table)
+
+    return StreamingResponse(stream(), media_type="application/json")
+
+
+def _event_line(rt: ResourceType, kind: str, obj: JSON, request: Request, as_table: bool) -> bytes:
+    if kind in ("ADDED", "MODIFIED", "DELETED"):
+        obj = with_type(rt, obj)
+        if as_table:
+            obj = _table(rt, [obj], request, rv=obj["metadata"].get("resourceVersion", ""), cont=None)
+    return json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+async def _create(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    body = await request.body()
+    custom = api.subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    if custom is not None:
+        doc = bodies.decode_object(body, request.headers.get("content-type"))
+        return _respond(await _run(lambda: custom(api, target, "POST", doc, ctx)), ctx, status=201)
+    if target.rt.namespaced and target.namespace is None:
+        raise errors.path_not_found()
+    doc = bodies.decode_object(body, request.headers.get("content-type"))
+    obj = await _run(lambda: api.service.create(target.rt, _namespace(target), doc, ctx))
+    return _respond(obj, ctx, status=201)
+
+
+async def _update(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    doc = bodies.decode_object(await request.body(), request.headers.get("content-type"))
+    custom = api.subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    if custom is not None:
+        return _respond(await _run(lambda: custom(api, target, "PUT", doc, ctx)), ctx)
+    obj = await _run(lambda: api.service.update(target.rt, _namespace(target), target.name, doc, ctx,
+                                                subresource=target.subresource))
+    return _respond(obj, ctx)
+
+
+async def _patch(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    body = await request.body()
+    content_type = bodies.media_type(request.headers.get("content-type"))
+    if content_type == bodies.APPLY_PATCH:
+        raise errors.unsupported_media_type(
+            "server-side apply (application/apply-patch+yaml) is not supported by this server; use client-side "
+            "apply (kubectl apply without --server-side) or a merge patch")
+    obj = await _run(lambda: api.service.patch(target.rt, _namespace(target), target.name, body, content_type, ctx,
+                                               subresource=target.subresource))
+    return _respond(obj, ctx)
+
+
+async def _delete(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    options = bodies.decode_options(await request.body())
+    if request.query_params.get("propagationPolicy"):
+        options.setdefault("propagationPolicy", request.query_params["propagationPolicy"])
+    if options.get("dryRun") == ["All"]:
+        ctx.dry_run = True
+    obj = await _run(lambda: api.service.delete(target.rt, _namespace(target), target.name, ctx, options=options))
+    return _respond(obj, ctx)
+
+
+async def _delete_collection(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
+    q = request.query_params
+    options = bodies.decode_options(await request.body())
+
+    def delete_all() -> list[JSON]:
+        result = api.service.list(target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
+                                  field_selector=q.get("fieldSelector", ""))
+        out = []
+        for item in result.items:
+            md = item["metadata"]
+            try:
+                out.append(api.service.delete(target.rt, md.get("namespace") or "", md["name"], ctx, options=options))
+            except errors.ApiError as exc:
+                if exc.code != 404:
+                    raise
+        return out
+
+    items = await _run(delete_all)
+    return JSONResponse({"kind": f"{target.rt.kind}List", "apiVersion": target.rt.api_version,
+                         "metadata": {}, "items": items})
+
+
+def _int(value: str | None, name: str) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        return int(value)
+    except ValueError:
+        raise errors.bad_request(f'{name} must be an integer, not "{value}"') from None
+
+
+_HANDLERS: dict[str, Callable[[ApiServer, Request, paths.Target, RequestContext], Any]] = {
+    "get": _get,
+    "list": _list,
+    "watch": _watch,
+    "create": _create,
+    "update": _update,
+    "patch": _patch,
+    "delete": _delete,
+    "deletecollection": _delete_collection,
+}

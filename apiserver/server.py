@@ -1,0 +1,96 @@
+"""One Kubernetes-style API server: its registry, storage, change feed, auth, and the FastAPI app.
+
+``build_app`` is called by the garden's app factory, by the local seed cluster and by tests; the same
+machinery serves every kind registered in the ``Registry`` it is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from apiserver import errors
+from apiserver.auth import AllowAuthenticated, Authenticator, Authorizer
+from apiserver.registry import Registry
+from apiserver.service import ResourceService
+from apiserver.storage.store import Store
+from apiserver.watch import ChangeFeed
+
+log = logging.getLogger(__name__)
+
+SubresourceHandler = Callable[..., Any]
+
+
+@dataclasses.dataclass
+class ApiServer:
+    """Everything the generic routes need; built fresh per app (and per test)."""
+
+    registry: Registry
+    store: Store
+    authenticator: Authenticator
+    authorizer: Authorizer = dataclasses.field(default_factory=AllowAuthenticated)
+    server_address: str = "127.0.0.1:6443"
+    version_minor: str = "32"
+    # Keep this many change-log rows when compacting; compaction runs every ``compact_interval`` seconds.
+    watch_retention: int = 100_000
+    compact_interval: float = 300.0
+    poll_interval: float = 0.2
+    # Extra subresources such as ``shoots/binding`` or ``deployments/scale``: (storage key, name) -> handler.
+    subresources: dict[tuple[str, str], SubresourceHandler] = dataclasses.field(default_factory=dict)
+    service: ResourceService = dataclasses.field(init=False)
+    feed: ChangeFeed = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.service = ResourceService(self.registry, self.store)
+        self.feed = ChangeFeed(self.store, poll_interval=self.poll_interval)
+
+    async def compact_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.compact_interval)
+            try:
+                await anyio.to_thread.run_sync(lambda: self.store.compact(keep=self.watch_retention))
+            except Exception:  # a failed compaction is retried next round; it must not stop the server
+                log.exception("change log compaction failed")
+
+
+def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
+    """A FastAPI app serving discovery, OpenAPI and every registered kind of ``api``."""
+    from apiserver import routes  # the routes module imports this one for ApiServer
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await api.feed.start()
+        compactor = asyncio.create_task(api.compact_forever(), name="compactor")
+        try:
+            yield
+        finally:
+            compactor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await compactor
+            await api.feed.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.api = api
+    app.add_exception_handler(errors.ApiError, _api_error)
+    app.add_exception_handler(Exception, _internal_error)
+    app.include_router(routes.router(api))
+    return app
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.ApiError)
+    return JSONResponse(exc.status(), status_code=exc.code, headers=exc.headers)
+
+
+async def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("internal error", exc_info=exc)
+    err = errors.internal("an error on the server has prevented the request from succeeding")
+    return JSONResponse(err.status(), status_code=500)

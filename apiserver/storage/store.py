@@ -1,0 +1,321 @@
+"""Objects, the change log and the global resourceVersion, in one SQL database.
+
+``apiserver.service`` reads through ``Store`` and writes inside ``Store.write()``; ``apiserver.watch`` reads the
+change log with ``changes_since``. Every write transaction first takes the resourceVersion counter (a row lock
+on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so resourceVersions commit in order and a change-log reader that
+has seen version N has seen everything below it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from apiserver.storage import engine as engines
+from apiserver.storage import tables
+
+JSON = dict[str, Any]
+
+
+class Codec(Protocol):
+    """Turns a stored document into text at rest and back (encryption of sensitive kinds)."""
+
+    def encode(self, plaintext: str) -> str: ...
+
+    def decode(self, stored: str) -> str: ...
+
+
+class PlainCodec:
+    """No encryption: the document is stored as it is."""
+
+    def encode(self, plaintext: str) -> str:
+        return plaintext
+
+    def decode(self, stored: str) -> str:
+        return stored
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One change-log row: ``type`` is ADDED, MODIFIED or DELETED; ``prev`` the object before a MODIFIED."""
+
+    resource_version: int
+    resource: str
+    namespace: str
+    name: str
+    type: str
+    object: JSON
+    prev: JSON | None
+
+
+class StaleResourceVersion(Exception):
+    """A write whose expected resourceVersion is no longer the stored one."""
+
+
+class AlreadyStored(Exception):
+    """A create of a name that exists."""
+
+
+class Store:
+    """SQL storage; ``sensitive(resource)`` says which kinds go through ``codec`` at rest."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        codec: Codec | None = None,
+        sensitive: Callable[[str], bool] = lambda _resource: False,
+    ) -> None:
+        self.engine = engine
+        self.codec: Codec = codec or PlainCodec()
+        self.sensitive = sensitive
+        # Called after every committed write (the change feed wakes up on these).
+        self.listeners: list[Callable[[], None]] = []
+
+    def create_schema(self) -> None:
+        """Create the tables directly (tests and in-memory stores; servers use the Alembic migrations)."""
+        tables.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            _ensure_counters(conn)
+
+    # --- encoding -------------------------------------------------------------------------------------------
+
+    def _dump(self, resource: str, obj: JSON) -> str:
+        text = json.dumps(obj, separators=(",", ":"), sort_keys=True)
+        return self.codec.encode(text) if self.sensitive(resource) else text
+
+    def _load(self, resource: str, text: str) -> JSON:
+        if self.sensitive(resource) or not text.startswith("{"):
+            text = self.codec.decode(text)
+        loaded: JSON = json.loads(text)
+        return loaded
+
+    # --- reads ----------------------------------------------------------------------------------------------
+
+    def current_rv(self) -> int:
+        with self.engine.connect() as conn:
+            return _counter(conn, tables.RESOURCE_VERSION)
+
+    def compacted_rv(self) -> int:
+        with self.engine.connect() as conn:
+            return _counter(conn, tables.COMPACTED)
+
+    def get(self, resource: str, namespace: str, name: str) -> JSON | None:
+        with self.engine.connect() as conn:
+            return self._get(conn, resource, namespace, name)
+
+    def _get(self, conn: sa.Connection, resource: str, namespace: str, name: str) -> JSON | None:
+        o = tables.objects
+        row = conn.execute(
+            sa.select(o.c.data).where(o.c.resource == resource, o.c.namespace == namespace, o.c.name == name)
+        ).first()
+        return None if row is None else self._load(resource, row.data)
+
+    def list(
+        self,
+        resource: str,
+        namespace: str | None,
+        *,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+        name: str | None = None,
+    ) -> tuple[list[JSON], int]:
+        """Objects ordered by (namespace, name) after the ``after`` key, and the resourceVersion they are at."""
+        o = tables.objects
+        query = sa.select(o.c.data).where(o.c.resource == resource).order_by(o.c.namespace, o.c.name)
+        if namespace is not None:
+            query = query.where(o.c.namespace == namespace)
+        if name is not None:
+            query = query.where(o.c.name == name)
+        if after is not None:
+            query = query.where(sa.tuple_(o.c.namespace, o.c.name) > sa.tuple_(*after))
+        if limit is not None:
+            query = query.limit(limit)
+        with self._snapshot() as conn:
+            rows = conn.execute(query).all()
+            rv = _counter(conn, tables.RESOURCE_VERSION)
+        return [self._load(resource, r.data) for r in rows], rv
+
+    def namespaced_resources(self, namespace: str) -> list[tuple[str, str]]:
+        """(resource, name) of every object stored in ``namespace``."""
+        o = tables.objects
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(o.c.resource, o.c.name).where(o.c.namespace == namespace)).all()
+        return [(r.resource, r.name) for r in rows]
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[sa.Connection]:
+        """A connection whose statements all see one snapshot (objects and counter agree)."""
+        with self.engine.connect() as conn:
+            if not engines.is_sqlite(self.engine):
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    def changes_since(self, resource_version: int, *, limit: int = 1000) -> list[Change]:
+        c = tables.changes
+        query = (
+            sa.select(c)
+            .where(c.c.resource_version > resource_version)
+            .order_by(c.c.resource_version)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [self._change(r) for r in rows]
+
+    def _change(self, r: Any) -> Change:
+        return Change(
+            resource_version=r.resource_version,
+            resource=r.resource,
+            namespace=r.namespace,
+            name=r.name,
+            type=r.type,
+            object=self._load(r.resource, r.data),
+            prev=None if r.prev is None else self._load(r.resource, r.prev),
+        )
+
+    # --- writes ---------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[WriteTxn]:
+        """One serialized write transaction; each put/delete inside it gets the next resourceVersion."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**engines.WRITE)
+            with conn.begin():
+                txn = WriteTxn(self, conn)
+                yield txn
+                txn.finish()
+        for listener in self.listeners:
+            listener()
+
+    def compact(self, *, keep: int) -> int:
+        """Drop change-log rows older than the newest ``keep``; returns the new compaction mark."""
+        with self.write() as txn:
+            return txn.compact(keep=keep)
+
+
+class WriteTxn:
+    """Writes inside ``Store.write()``; holds the resourceVersion lock until the transaction ends."""
+
+    def __init__(self, store: Store, conn: sa.Connection) -> None:
+        self.store = store
+        self.conn = conn
+        self.rv = _lock_counter(conn)
+        self._start = self.rv
+
+    def get(self, resource: str, namespace: str, name: str) -> JSON | None:
+        return self.store._get(self.conn, resource, namespace, name)
+
+    def create(self, resource: str, obj: JSON) -> JSON:
+        ns, name = _ns_name(obj)
+        if self.get(resource, ns, name) is not None:
+            raise AlreadyStored(name)
+        stored = self._stamp(obj)
+        self.conn.execute(
+            sa.insert(tables.objects).values(
+                resource=resource, namespace=ns, name=name, resource_version=self.rv,
+                data=self.store._dump(resource, stored),
+            )
+        )
+        self._log(resource, "ADDED", stored, None)
+        return stored
+
+    def update(self, resource: str, obj: JSON, *, expect_rv: str | None) -> JSON:
+        """Replace a stored object; with ``expect_rv``, only if it is still at that resourceVersion."""
+        ns, name = _ns_name(obj)
+        old = self.get(resource, ns, name)
+        if old is None:
+            raise KeyError(name)
+        if expect_rv is not None and old["metadata"].get("resourceVersion") != expect_rv:
+            raise StaleResourceVersion(name)
+        stored = self._stamp(obj)
+        o = tables.objects
+        self.conn.execute(
+            sa.update(o)
+            .where(o.c.resource == resource, o.c.namespace == ns, o.c.name == name)
+            .values(resource_version=self.rv, data=self.store._dump(resource, stored))
+        )
+        self._log(resource, "MODIFIED", stored, old)
+        return stored
+
+    def delete(self, resource: str, namespace: str, name: str, *, expect_rv: str | None = None) -> JSON:
+        old = self.get(resource, namespace, name)
+        if old is None:
+            raise KeyError(name)
+        if expect_rv is not None and old["metadata"].get("resourceVersion") != expect_rv:
+            raise StaleResourceVersion(name)
+        o = tables.objects
+        self.conn.execute(
+            sa.delete(o).where(o.c.resource == resource, o.c.namespace == namespace, o.c.name == name)
+        )
+        gone = self._stamp(old)
+        self._log(resource, "DELETED", gone, None)
+        return gone
+
+    def compact(self, *, keep: int) -> int:
+        mark = max(0, self.rv - keep)
+        c = tables.changes
+        self.conn.execute(sa.delete(c).where(c.c.resource_version <= mark))
+        previous = _counter(self.conn, tables.COMPACTED)
+        mark = max(mark, previous)
+        _set_counter(self.conn, tables.COMPACTED, mark)
+        return mark
+
+    def _stamp(self, obj: JSON) -> JSON:
+        self.rv += 1
+        stamped = dict(obj)
+        stamped["metadata"] = {**obj.get("metadata", {}), "resourceVersion": str(self.rv)}
+        return stamped
+
+    def _log(self, resource: str, kind: str, obj: JSON, prev: JSON | None) -> None:
+        ns, name = _ns_name(obj)
+        self.conn.execute(
+            sa.insert(tables.changes).values(
+                resource_version=self.rv, resource=resource, namespace=ns, name=name, type=kind,
+                data=self.store._dump(resource, obj),
+                prev=None if prev is None else self.store._dump(resource, prev),
+                created_at=time.time(),
+            )
+        )
+
+    def finish(self) -> None:
+        if self.rv != self._start:
+            _set_counter(self.conn, tables.RESOURCE_VERSION, self.rv)
+
+
+def _ns_name(obj: JSON) -> tuple[str, str]:
+    meta = obj.get("metadata", {})
+    return meta.get("namespace") or "", meta["name"]
+
+
+def _counter(conn: sa.Connection, name: str) -> int:
+    c = tables.counters
+    value = conn.execute(sa.select(c.c.value).where(c.c.name == name)).scalar()
+    return int(value or 0)
+
+
+def _lock_counter(conn: sa.Connection) -> int:
+    c = tables.counters
+    query = sa.select(c.c.value).where(c.c.name == tables.RESOURCE_VERSION)
+    if not engines.is_sqlite(conn.engine):
+        query = query.with_for_update()
+    return int(conn.execute(query).scalar_one())
+
+
+def _set_counter(conn: sa.Connection, name: str, value: int) -> None:
+    c = tables.counters
+    conn.execute(sa.update(c).where(c.c.name == name).values(value=value))
+
+
+def _ensure_counters(conn: sa.Connection) -> None:
+    existing = set(conn.execute(sa.select(tables.counters.c.name)).scalars())
+    for name in (tables.RESOURCE_VERSION, tables.COMPACTED):
+        if name not in existing:
+            conn.execute(sa.insert(tables.counters).values(name=name, value=0))

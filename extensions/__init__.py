@@ -1,0 +1,1 @@
+"""Extensions: the plugin registry, contracts, SDK and the built-in providers."""

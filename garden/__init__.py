@@ -1,0 +1,1 @@
+"""The garden: Gardener's resources on the API machinery, admission, auth, scheduler, dispatcher, console."""

@@ -1,0 +1,59 @@
+"""The ``hortus`` command line: ``up``, ``db upgrade``, and (in later work) seeds, projects and kubeconfigs.
+
+Entry point of the console script declared in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from garden.settings import GardenSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hortus", description="Kubernetes clusters as a service.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the all-in-one garden on the embedded default")
+    up.add_argument("--state-dir", type=Path, default=None, help="where all state lives (default ~/.hortus)")
+    up.add_argument("--port", type=int, default=None, help="HTTPS port of the garden API (default 6443)")
+    up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
+    upgrade.add_argument("--state-dir", type=Path, default=None)
+    upgrade.add_argument("--database-url", default=None, help="default: SQLite in the state directory")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> GardenSettings:
+    overrides = {k: v for k in ("state_dir", "port", "host", "database_url")
+                 if (v := getattr(args, k, None)) is not None}
+    return GardenSettings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    if args.command == "up":
+        from hortus import up
+
+        up.run(settings)
+        return 0
+    if args.command == "db":
+        import migrations
+        from apiserver.storage import engine as engines
+        from apiserver.storage import migrate
+
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        engine = engines.make_engine(settings.resolved_database_url())
+        migrate.upgrade(engine, migrations.LOCATION)
+        print(f"database at revision {migrate.current(engine)}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
