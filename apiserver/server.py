@@ -63,18 +63,22 @@ class ApiServer:
 
 def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
     """A FastAPI app serving discovery, OpenAPI and every registered kind of ``api``."""
-    from apiserver import routes  # the routes module imports this one for ApiServer
+    from apiserver import namespaces, routes  # both import this module
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await api.feed.start()
-        compactor = asyncio.create_task(api.compact_forever(), name="compactor")
+        tasks = [asyncio.create_task(api.compact_forever(), name="compactor")]
+        if api.registry.get("", "v1", "namespaces") is not None:
+            controller = namespaces.NamespaceController(api.service)
+            tasks.append(asyncio.create_task(controller.run_forever(), name="namespace-controller"))
         try:
             yield
         finally:
-            compactor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await compactor
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await api.feed.stop()
 
     app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)

@@ -142,7 +142,7 @@ class ResourceService:
             _check_preconditions(rt, old, options.get("preconditions") or {})
             for admit in rt.admission:
                 admit(operation="DELETE", new=old, old=old, subresource="", user=ctx.user)
-            new = self._deletion_marked(old, options)
+            new = self._deletion_marked(rt, old, options)
             if ctx.dry_run:
                 return new if new is not None else old
             try:
@@ -174,7 +174,7 @@ class ResourceService:
             if ctx.dry_run:
                 return with_type(rt, new)
             try:
-                if _finalized(new):
+                if _finalized(rt, new):
                     return self._commit_delete(rt, old, None)
                 with self.store.write() as txn:
                     return with_type(rt, txn.update(rt.key, new, expect_rv=old["metadata"]["resourceVersion"]))
@@ -185,6 +185,10 @@ class ResourceService:
 
     def _merge_update(self, rt: ResourceType, old: JSON, new: JSON, subresource: str) -> JSON:
         """Keep what a write to this (sub)resource may not change, and bump generation on content changes."""
+        if subresource == "finalize":
+            merged = copy.deepcopy(old)
+            merged.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
+            return merged
         if subresource == "status":
             merged = copy.deepcopy(old)
             if "status" in new:
@@ -286,13 +290,14 @@ class ResourceService:
                 f'{rt.qualified} "" is forbidden: unable to create new content in namespace {namespace} '
                 "because it is being terminated")
 
-    def _deletion_marked(self, old: JSON, options: JSON) -> JSON | None:
+    def _deletion_marked(self, rt: ResourceType, old: JSON, _options: JSON) -> JSON | None:
         """The object marked for deletion when finalizers hold it, or None when it can go now."""
         finalizers = list(old["metadata"].get("finalizers") or [])
-        if options.get("propagationPolicy") == "Foreground" and "foregroundDeletion" not in finalizers:
-            finalizers.append("foregroundDeletion")
-        if options.get("propagationPolicy") == "Orphan" and "orphan" not in finalizers:
-            finalizers.append("orphan")
+        if _spec_finalizers(rt, old):
+            new = copy.deepcopy(old)
+            new["metadata"].setdefault("deletionTimestamp", meta.now())
+            new["metadata"].setdefault("deletionGracePeriodSeconds", 0)
+            return rt.normalize(new) if rt.normalize else new
         if not finalizers:
             return None
         new = copy.deepcopy(old)
@@ -340,9 +345,16 @@ def _equality(fields: selectors.FieldSelector, field: str) -> str | None:
     return None
 
 
-def _finalized(new: JSON) -> bool:
+def _finalized(rt: ResourceType, new: JSON) -> bool:
     md = new["metadata"]
-    return bool(md.get("deletionTimestamp")) and not md.get("finalizers")
+    return bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not _spec_finalizers(rt, new)
+
+
+def _spec_finalizers(rt: ResourceType, obj: JSON) -> list[str]:
+    """Namespaces are also held by ``spec.finalizers`` (the namespace controller's ``kubernetes``)."""
+    if rt.group == "" and rt.plural == "namespaces":
+        return list((obj.get("spec") or {}).get("finalizers") or [])
+    return []
 
 
 def _check_preconditions(rt: ResourceType, old: JSON, pre: JSON) -> None:
