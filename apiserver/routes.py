@@ -23,7 +23,6 @@ from apiserver.server import ApiServer
 from apiserver.service import ListResult, allowed_fields, with_type
 
 JSON = dict[str, Any]
-_OPEN_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 _VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -147,8 +146,8 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
         field_validation=bodies.field_validation(q.get("fieldValidation")),
         field_manager=q.get("fieldManager", ""),
     )
-    handler = _HANDLERS[verb]
-    return await handler(api, request, target, ctx)
+    response: Response = await _HANDLERS[verb](api, request, target, ctx)
+    return response
 
 
 def _verb(method: str, target: paths.Target, *, watching: bool) -> str:

@@ -67,10 +67,8 @@ class ChangeFeed:
         assert self._wake is not None
         while True:
             await self.poll()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def poll(self) -> None:

@@ -8,6 +8,7 @@ has seen version N has seen everything below it.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import json
@@ -142,7 +143,7 @@ class Store:
             rv = _counter(conn, tables.RESOURCE_VERSION)
         return [self._load(resource, r.data) for r in rows], rv
 
-    def namespaced_resources(self, namespace: str) -> list[tuple[str, str]]:
+    def namespaced_resources(self, namespace: str) -> builtins.list[tuple[str, str]]:
         """(resource, name) of every object stored in ``namespace``."""
         o = tables.objects
         with self.engine.connect() as conn:
@@ -158,7 +159,7 @@ class Store:
             with conn.begin():
                 yield conn
 
-    def changes_since(self, resource_version: int, *, limit: int = 1000) -> list[Change]:
+    def changes_since(self, resource_version: int, *, limit: int = 1000) -> builtins.list[Change]:
         c = tables.changes
         query = (
             sa.select(c)
