@@ -7,18 +7,18 @@ Built by ``apiserver.server.build_app``. Handlers are thin: authenticate, author
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
-from apiserver import bodies, discovery, errors, openapi, paths, selectors, tables, watch
+from apiserver import bodies, discovery, errors, openapi, paths, responses, selectors, tables, watch
 from apiserver.auth import Attributes
 from apiserver.context import RequestContext, UserInfo
 from apiserver.registry import ResourceType
+from apiserver.responses import JSONResponse
 from apiserver.server import ApiServer
 from apiserver.service import ListResult, allowed_fields, with_type
 
@@ -103,7 +103,7 @@ def _found(doc: JSON | None) -> JSON:
 
 
 def _aggregated(doc: JSON, version: str) -> Response:
-    return Response(json.dumps(doc), media_type=discovery.aggregated_content_type(version))
+    return Response(responses.dumps(doc), media_type=discovery.aggregated_content_type(version))
 
 
 def authenticate(api: ApiServer, request: Request) -> UserInfo:
@@ -250,7 +250,7 @@ def _event_line(rt: ResourceType, kind: str, obj: JSON, request: Request, as_tab
         obj = with_type(rt, obj)
         if as_table:
             obj = _table(rt, [obj], request, rv=obj["metadata"].get("resourceVersion", ""), cont=None)
-    return json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n"
+    return responses.dumps({"type": kind, "object": obj}) + b"\n"
 
 
 async def _create(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:

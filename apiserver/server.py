@@ -15,11 +15,11 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from apiserver import errors
 from apiserver.auth import AllowAuthenticated, Authenticator, Authorizer
 from apiserver.registry import Registry
+from apiserver.responses import JSONResponse
 from apiserver.service import ResourceService
 from apiserver.storage.store import Store
 from apiserver.watch import ChangeFeed
