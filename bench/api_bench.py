@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import random
+import ssl
 import statistics
 import subprocess
 import sys
@@ -51,7 +52,8 @@ def _stats(samples: list[float]) -> tuple[float, float, float]:
 
 
 def run_api(url: str, ca: Path, token: str, objects: int, ops: int) -> dict[str, list[float]]:
-    client = httpx.Client(base_url=url, verify=str(ca), headers={"Authorization": f"Bearer {token}"})
+    client = httpx.Client(base_url=url, verify=ssl.create_default_context(cafile=str(ca)),
+                          headers={"Authorization": f"Bearer {token}"})
     client.post("/api/v1/namespaces", json={"metadata": {"name": NS}}).raise_for_status()
     res: dict[str, list[float]] = {}
     res["CREATE"] = _timed(lambda i: client.post(URL, json=_widget(i)).raise_for_status(), objects)
@@ -126,13 +128,14 @@ def _database(kind: str, path: Path) -> Iterator[str]:
 
 def _api(db_url: str, tmp: Path, objects: int, ops: int) -> dict[str, list[float]]:
     token, port = servers.new_token(), servers.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.widget_server", "--db", db_url, "--dir", str(tmp),
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.widget_server", "--db", db_url, "--dir", str(tmp),
                              "--port", str(port), "--token", token])
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                httpx.get(f"https://127.0.0.1:{port}/healthz", verify=str(tmp / "bench-ca.crt")).raise_for_status()
+                ca = ssl.create_default_context(cafile=str(tmp / "bench-ca.crt"))
+                httpx.get(f"https://127.0.0.1:{port}/healthz", verify=ca).raise_for_status()
                 break
             except (httpx.HTTPError, OSError):
                 time.sleep(0.2)

@@ -6,7 +6,10 @@ CA and certificate, the operator token's digest, and the operator's ``garden.kub
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
@@ -48,6 +51,19 @@ def _refresh_kubeconfig(path: Path, *, server: str, ca_pem: bytes) -> None:
                                               user="operator"))
 
 
+class _Server(uvicorn.Server):
+    """Uvicorn re-raises SIGINT/SIGTERM after shutting down; hortus stops with exit status 0 instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def run(settings: GardenSettings) -> None:
     state = settings.state_dir
     state.mkdir(parents=True, exist_ok=True)
@@ -62,5 +78,5 @@ def run(settings: GardenSettings) -> None:
     print(f"hortus garden API: {settings.server_url}", flush=True)
     print(f"kubeconfig:        {kubeconfig}", flush=True)
     print(f"try:               kubectl --kubeconfig {kubeconfig} get namespaces", flush=True)
-    uvicorn.Server(config).run()
+    _Server(config).run()
     print("hortus stopped", flush=True)

@@ -1,11 +1,12 @@
-"""A standalone API server with the test kinds, run in its own process by ``bench/api_bench.py``.
+"""A standalone API server with the test kinds, run in its own process by ``bench/api_bench.py`` and the multi-process watch tests.
 
-Usage: ``python -m bench.widget_server --db URL --dir DIR --port N --token T``.
+Usage: ``python -m tests.support.widget_server --db URL --dir DIR --port N --token T``.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import uvicorn
 
@@ -26,7 +27,7 @@ def main() -> None:
     registry = make_registry()
     api = ApiServer(registry=registry, store=make_store(args.db, registry),
                     authenticator=TokenAuthenticator.from_tokens({args.token: UserInfo(name="bench")}))
-    files = tls.ensure_serving_files(__import__("pathlib").Path(args.dir), name="bench", hosts=["127.0.0.1"])
+    files = tls.ensure_serving_files(Path(args.dir), name="bench", hosts=["127.0.0.1"])
     uvicorn.run(build_app(api), host="127.0.0.1", port=args.port, ssl_certfile=str(files.cert),
                 ssl_keyfile=str(files.key), log_level="warning")
 
