@@ -6,6 +6,8 @@ FastAPI app together with its ``ApiServer`` (so callers can add identities).
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+
 import migrations
 from apiserver import kinds
 from apiserver.auth import Authenticator
@@ -14,7 +16,6 @@ from apiserver.server import ApiServer, build_app
 from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
-from fastapi import FastAPI
 from garden.settings import GardenSettings
 
 

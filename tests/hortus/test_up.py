@@ -52,8 +52,9 @@ def test_up_serves_kubectl_keeps_state_and_stops_cleanly(tmp_path: Path, sig: in
     try:
         _wait_for_kubectl(kubeconfig, cache)
         created = _kubectl(kubeconfig, "create", "namespace", "team-a", "--dry-run=client", "-o", "yaml", cache=cache)
-        applied = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "apply", "-f", "-"], input=created.stdout,
-                                 capture_output=True, text=True, timeout=60, env={**os.environ, "KUBECACHEDIR": str(cache)})
+        applied = subprocess.run(
+            ["kubectl", "--kubeconfig", str(kubeconfig), "apply", "-f", "-"], input=created.stdout,
+            capture_output=True, text=True, timeout=60, env={**os.environ, "KUBECACHEDIR": str(cache)})
         assert applied.returncode == 0, applied.stderr
     finally:
         out = _stop(proc, sig)

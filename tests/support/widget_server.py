@@ -1,4 +1,6 @@
-"""A standalone API server with the test kinds, run in its own process by ``bench/api_bench.py`` and the multi-process watch tests.
+"""A standalone API server with the test kinds, in its own process.
+
+Run by ``bench/api_bench.py`` and the multi-process watch tests.
 
 Usage: ``python -m tests.support.widget_server --db URL --dir DIR --port N --token T``.
 """
