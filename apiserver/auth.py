@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from apiserver.context import UserInfo
+from apiserver.registry import ResourceType
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,8 +39,27 @@ class Authenticator(Protocol):
 
 class Authorizer(Protocol):
     def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
-        """None to allow; otherwise the reason the request is denied."""
+        """None to allow; otherwise the reason the request is denied (403)."""
         ...
+
+    def visible(self, user: UserInfo, rt: ResourceType, obj: dict[str, Any]) -> bool:
+        """Whether one object of an allowed list or watch may be shown (e.g. only the projects one belongs to)."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEvent:
+    """One mutation as the audit log records it: who, what, on which object, when, and the outcome."""
+
+    user: str
+    verb: str
+    group: str
+    resource: str
+    subresource: str
+    namespace: str
+    name: str
+    code: int
+    timestamp: str
 
 
 def digest(token: str) -> str:
@@ -69,3 +89,6 @@ class AllowAuthenticated:
 
     def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
         return None
+
+    def visible(self, user: UserInfo, rt: ResourceType, obj: dict[str, Any]) -> bool:
+        return True

@@ -104,6 +104,8 @@ class Registry:
     def __init__(self, types: Iterable[ResourceType] = ()) -> None:
         self._by_plural: dict[tuple[str, str, str], ResourceType] = {}
         self._by_kind: dict[tuple[str, str, str], ResourceType] = {}
+        # Bumped on every change, so derived documents (discovery, OpenAPI) can be cached per revision.
+        self.revision = 0
         for rt in types:
             self.register(rt)
 
@@ -114,11 +116,13 @@ class Registry:
             raise DuplicateResourceError(f"{rt.plural}.{rt.group}/{rt.version} is already registered")
         self._by_plural[plural_key] = rt
         self._by_kind[kind_key] = rt
+        self.revision += 1
         return rt
 
     def unregister(self, group: str, version: str, plural: str) -> None:
         rt = self._by_plural.pop((group, version, plural))
         del self._by_kind[(rt.group, rt.version, rt.kind)]
+        self.revision += 1
 
     def get(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_plural.get((group, version, plural))

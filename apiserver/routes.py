@@ -14,8 +14,8 @@ import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from apiserver import bodies, discovery, errors, openapi, paths, responses, selectors, tables, watch
-from apiserver.auth import Attributes
+from apiserver import bodies, discovery, errors, meta, openapi, paths, responses, selectors, tables, watch
+from apiserver.auth import Attributes, AuditEvent
 from apiserver.context import RequestContext, UserInfo
 from apiserver.registry import ResourceType
 from apiserver.responses import JSONResponse
@@ -73,17 +73,19 @@ def router(api: ApiServer) -> APIRouter:
     @r.get("/openapi/v3")
     async def openapi_index(request: Request) -> JSONResponse:
         authenticate(api, request)
-        return JSONResponse(openapi.index(api.registry))
+        return JSONResponse(api.cached(("openapi",), lambda: openapi.index(api.registry)))
 
     @r.get("/openapi/v3/api/v1")
     async def openapi_core(request: Request) -> JSONResponse:
         authenticate(api, request)
-        return JSONResponse(_found(openapi.group_version_document(api.registry, "", "v1")))
+        return JSONResponse(_found(api.cached(("openapi", "", "v1"),
+                                              lambda: openapi.group_version_document(api.registry, "", "v1"))))
 
     @r.get("/openapi/v3/apis/{group}/{version}")
     async def openapi_group(request: Request, group: str, version: str) -> JSONResponse:
         authenticate(api, request)
-        return JSONResponse(_found(openapi.group_version_document(api.registry, group, version)))
+        return JSONResponse(_found(api.cached(("openapi", group, version),
+                                              lambda: openapi.group_version_document(api.registry, group, version))))
 
     @r.api_route("/api/v1/{rest:path}", methods=list(_VERBS))
     async def core_resource(request: Request, rest: str) -> Response:
@@ -146,8 +148,26 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
         field_validation=bodies.field_validation(q.get("fieldValidation")),
         field_manager=q.get("fieldManager", ""),
     )
-    response: Response = await _HANDLERS[verb](api, request, target, ctx)
-    return response
+    code = 500
+    try:
+        response: Response = await _HANDLERS[verb](api, request, target, ctx)
+        code = response.status_code
+        return response
+    except errors.ApiError as exc:
+        code = exc.code
+        raise
+    finally:
+        if api.audit is not None and verb in _MUTATING and not ctx.dry_run:
+            await _run(lambda: api.audit(_audit_event(user, attrs, code)))  # type: ignore[misc]
+
+
+_MUTATING = frozenset({"create", "update", "patch", "delete", "deletecollection"})
+
+
+def _audit_event(user: UserInfo, attrs: Attributes, code: int) -> AuditEvent:
+    return AuditEvent(user=user.name, verb=attrs.verb, group=attrs.group, resource=attrs.resource,
+                      subresource=attrs.subresource, namespace=attrs.namespace, name=attrs.name, code=code,
+                      timestamp=meta.now())
 
 
 def _verb(method: str, target: paths.Target, *, watching: bool) -> str:
@@ -203,14 +223,15 @@ async def _list(api: ApiServer, request: Request, target: paths.Target, ctx: Req
     result: ListResult = await _run(lambda: api.service.list(
         target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
         field_selector=q.get("fieldSelector", ""), limit=limit or None, continue_token=q.get("continue") or None))
+    items = [obj for obj in result.items if api.authorizer.visible(ctx.user, target.rt, obj)]
     rv = str(result.resource_version)
     if tables.wants_table(request.headers.get("accept", "")):
-        return JSONResponse(_table(target.rt, result.items, request, rv=rv, cont=result.continue_token))
+        return JSONResponse(_table(target.rt, items, request, rv=rv, cont=result.continue_token))
     md: JSON = {"resourceVersion": rv}
     if result.continue_token:
         md["continue"] = result.continue_token
     return JSONResponse({"kind": f"{target.rt.kind}List", "apiVersion": target.rt.api_version, "metadata": md,
-                         "items": result.items})
+                         "items": items})
 
 
 async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
@@ -233,7 +254,9 @@ async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: Re
         field_getter=lambda obj: (lambda f: selectors.field_value(obj, rt.field_selectors.get(f, f))),
         resource_version=start, bookmarks=bodies.flag(q.get("allowWatchBookmarks")),
         timeout=float(timeout) if timeout else None,
+        visible=lambda obj: api.authorizer.visible(ctx.user, rt, obj),
     )
+    initial = [obj for obj in initial if req.visible(obj)]
     as_table = tables.wants_table(request.headers.get("accept", ""))
 
     async def stream() -> AsyncIterator[bytes]:

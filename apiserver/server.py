@@ -17,7 +17,7 @@ import anyio
 from fastapi import FastAPI, Request
 
 from apiserver import errors
-from apiserver.auth import AllowAuthenticated, Authenticator, Authorizer
+from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer
 from apiserver.registry import Registry
 from apiserver.responses import JSONResponse
 from apiserver.service import ResourceService
@@ -45,12 +45,24 @@ class ApiServer:
     poll_interval: float = 0.2
     # Extra subresources such as ``shoots/binding`` or ``deployments/scale``: (storage key, name) -> handler.
     subresources: dict[tuple[str, str], SubresourceHandler] = dataclasses.field(default_factory=dict)
+    # Receives every mutating request once it has been answered (the garden's audit log).
+    audit: Callable[[AuditEvent], None] | None = None
     service: ResourceService = dataclasses.field(init=False)
     feed: ChangeFeed = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.service = ResourceService(self.registry, self.store)
         self.feed = ChangeFeed(self.store, poll_interval=self.poll_interval)
+        self._documents: dict[tuple[object, ...], Any] = {}
+
+    def cached(self, key: tuple[object, ...], build: Callable[[], Any]) -> Any:
+        """A document derived from the registry (OpenAPI, discovery), rebuilt when the registry changes."""
+        full = (self.registry.revision, *key)
+        if full not in self._documents:
+            if len(self._documents) > 256:
+                self._documents.clear()
+            self._documents[full] = build()
+        return self._documents[full]
 
     async def compact_forever(self) -> None:
         while True:

@@ -250,6 +250,9 @@ class ResourceService:
             md = obj["metadata"] = {}
         if not isinstance(md, dict):
             raise errors.bad_request("metadata must be an object")
+        for key in ("labels", "annotations", "finalizers", "ownerReferences"):
+            if key in md and not md[key]:
+                del md[key]  # Go's omitempty: removing the last label (`kubectl label x k-`) leaves no "labels": {}
         if rt.namespaced:
             if md.get("namespace") and md["namespace"] != namespace:
                 raise errors.bad_request(

@@ -131,6 +131,8 @@ def cell(obj: JSON, column: PrinterColumn, *, now: datetime) -> Any:
     if column.type == "date":
         return _date_cell(value, now=now)
     if column.type == "integer":
+        if isinstance(value, dict | list):
+            return len(value)  # a count, as the built-in printers show Secret's DATA (number of keys)
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         return int(value) if is_number else None
     if column.type == "number":

@@ -118,6 +118,8 @@ class WatchRequest:
     bookmarks: bool
     timeout: float | None
     bookmark_interval: float = 10.0
+    # The authorizer's per-object visibility (e.g. only the projects the user belongs to).
+    visible: Callable[[JSON], bool] = lambda _obj: True
 
 
 async def events(feed: ChangeFeed, req: WatchRequest) -> AsyncIterator[tuple[str, JSON]]:
@@ -151,6 +153,8 @@ def bookmark(rt: ResourceType, rv: int) -> JSON:
 
 def _matches(req: WatchRequest, obj: JSON | None) -> bool:
     if obj is None:
+        return False
+    if not req.visible(obj):
         return False
     md = obj.get("metadata", {})
     return req.labels.matches(md.get("labels") or {}) and req.fields.matches(req.field_getter(obj))
