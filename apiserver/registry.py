@@ -64,6 +64,8 @@ class ResourceType:
     admission: tuple[Admission, ...] = ()
     # Encrypt the stored document at rest (Secrets).
     sensitive: bool = False
+    # Subresources that write only some spec fields, e.g. {"binding": ("spec.seedName",)} for Gardener's shoots.
+    subresource_fields: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     # A hook to normalise an object before it is stored (e.g. Secret stringData -> data).
     normalize: Callable[[JSON], JSON] | None = None
 

@@ -186,6 +186,17 @@ def _verb(method: str, target: paths.Target, *, watching: bool) -> str:
     return {"PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
 
 
+def _custom(api: ApiServer, target: paths.Target) -> Any:
+    """The handler of a non-generic subresource; 405 for one that neither the machinery nor a handler serves."""
+    if not target.subresource:
+        return None
+    handler = api.subresources.get((target.rt.key, target.subresource))
+    generic = target.subresource in ("status", "finalize") or target.subresource in target.rt.subresource_fields
+    if handler is None and not generic:
+        raise errors.method_not_allowed(f"the server does not serve {target.rt.plural}/{target.subresource} yet")
+    return handler
+
+
 def _namespace(target: paths.Target) -> str:
     return target.namespace or ""
 
@@ -200,7 +211,7 @@ def _respond(obj: JSON, ctx: RequestContext, *, status: int = 200) -> JSONRespon
 
 
 async def _get(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
-    custom = api.subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    custom = _custom(api, target)
     if custom is not None:
         return _respond(await _run(lambda: custom(api, target, "GET", None, ctx)), ctx)
     obj = await _run(lambda: api.service.get(target.rt, _namespace(target), target.name))
@@ -278,10 +289,12 @@ def _event_line(rt: ResourceType, kind: str, obj: JSON, request: Request, as_tab
 
 async def _create(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     body = await request.body()
-    custom = api.subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    custom = _custom(api, target)
     if custom is not None:
         doc = bodies.decode_object(body, request.headers.get("content-type"))
         return _respond(await _run(lambda: custom(api, target, "POST", doc, ctx)), ctx, status=201)
+    if target.subresource:
+        raise errors.method_not_allowed()
     if target.rt.namespaced and target.namespace is None:
         raise errors.path_not_found()
     doc = bodies.decode_object(body, request.headers.get("content-type"))
@@ -291,7 +304,7 @@ async def _create(api: ApiServer, request: Request, target: paths.Target, ctx: R
 
 async def _update(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     doc = bodies.decode_object(await request.body(), request.headers.get("content-type"))
-    custom = api.subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    custom = _custom(api, target)
     if custom is not None:
         return _respond(await _run(lambda: custom(api, target, "PUT", doc, ctx)), ctx)
     obj = await _run(lambda: api.service.update(target.rt, _namespace(target), target.name, doc, ctx,
@@ -302,6 +315,8 @@ async def _update(api: ApiServer, request: Request, target: paths.Target, ctx: R
 async def _patch(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     body = await request.body()
     content_type = bodies.media_type(request.headers.get("content-type"))
+    if _custom(api, target) is not None:
+        raise errors.method_not_allowed(f"{target.rt.plural}/{target.subresource} cannot be patched")
     if content_type == bodies.APPLY_PATCH:
         raise errors.unsupported_media_type(
             "server-side apply (application/apply-patch+yaml) is not supported by this server; use client-side "

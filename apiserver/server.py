@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import anyio
@@ -45,6 +45,8 @@ class ApiServer:
     poll_interval: float = 0.2
     # Extra subresources such as ``shoots/binding`` or ``deployments/scale``: (storage key, name) -> handler.
     subresources: dict[tuple[str, str], SubresourceHandler] = dataclasses.field(default_factory=dict)
+    # Controllers that run for the lifetime of the app (the garden's project controller, ...).
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = dataclasses.field(default_factory=list)
     # Receives every mutating request once it has been answered (the garden's audit log).
     audit: Callable[[AuditEvent], None] | None = None
     service: ResourceService = dataclasses.field(init=False)
@@ -81,6 +83,7 @@ def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await api.feed.start()
         tasks = [asyncio.create_task(api.compact_forever(), name="compactor")]
+        tasks += [asyncio.create_task(run(), name=getattr(run, "__qualname__", "controller")) for run in api.background]
         if api.registry.get("", "v1", "namespaces") is not None:
             controller = namespaces.NamespaceController(api.service)
             tasks.append(asyncio.create_task(controller.run_forever(), name="namespace-controller"))

@@ -185,6 +185,8 @@ class ResourceService:
 
     def _merge_update(self, rt: ResourceType, old: JSON, new: JSON, subresource: str) -> JSON:
         """Keep what a write to this (sub)resource may not change, and bump generation on content changes."""
+        if subresource in rt.subresource_fields:
+            return _merge_fields(old, new, rt.subresource_fields[subresource])
         if subresource == "finalize":
             merged = copy.deepcopy(old)
             merged.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
@@ -346,6 +348,25 @@ def _equality(fields: selectors.FieldSelector, field: str) -> str | None:
         if f == field and op in ("=", "=="):
             return value
     return None
+
+
+def _merge_fields(old: JSON, new: JSON, paths: tuple[str, ...]) -> JSON:
+    """``old`` with only ``paths`` (dotted) taken from ``new``; generation bumps when they change."""
+    merged = copy.deepcopy(old)
+    for path in paths:
+        *parents, leaf = path.split(".")
+        src: Any = new
+        dst = merged
+        for part in parents:
+            src = src.get(part) if isinstance(src, dict) else None
+            dst = dst.setdefault(part, {})
+        if isinstance(src, dict) and leaf in src:
+            dst[leaf] = copy.deepcopy(src[leaf])
+        else:
+            dst.pop(leaf, None)
+    if meta.content(merged) != meta.content(old):
+        merged["metadata"]["generation"] = int(old["metadata"].get("generation", 1)) + 1
+    return merged
 
 
 def _finalized(rt: ResourceType, new: JSON) -> bool:

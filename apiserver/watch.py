@@ -98,10 +98,21 @@ class ChangeFeed:
             return []
         return await anyio.to_thread.run_sync(lambda: self._from_database(rv))
 
-    def _from_database(self, rv: int) -> list[Change]:
+    async def ensure_available(self, rv: int) -> None:
+        """Raise ``errors.gone`` when the change log is compacted past ``rv``.
+
+        Asked of the database, not the buffer: the buffer may still hold compacted changes, and every API server
+        sharing the database must answer a resumed watch alike.
+        """
+        await anyio.to_thread.run_sync(lambda: self._check_compacted(rv))
+
+    def _check_compacted(self, rv: int) -> None:
         compacted = self.store.compacted_rv()
         if rv < compacted:
             raise errors.gone(f"too old resource version: {rv} ({compacted})")
+
+    def _from_database(self, rv: int) -> list[Change]:
+        self._check_compacted(rv)
         return self.store.changes_since(rv, limit=5000)
 
 
@@ -127,6 +138,11 @@ async def events(feed: ChangeFeed, req: WatchRequest) -> AsyncIterator[tuple[str
     cursor = req.resource_version
     deadline = None if req.timeout is None else time.monotonic() + req.timeout
     last_sent = time.monotonic()
+    try:
+        await feed.ensure_available(cursor)
+    except errors.ApiError as gone:
+        yield "ERROR", gone.status()
+        return
     while deadline is None or time.monotonic() < deadline:
         wait = req.bookmark_interval if deadline is None else min(req.bookmark_interval, deadline - time.monotonic())
         try:
