@@ -36,6 +36,8 @@ class ChangeFeed:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        # Polling costs a query per write; it runs only while some watch is open.
+        self._watchers = 0
 
     @property
     def last_seen(self) -> int:
@@ -63,10 +65,24 @@ class ChangeFeed:
         if self._loop is not None and self._wake is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    @contextlib.asynccontextmanager
+    async def subscription(self) -> AsyncIterator[None]:
+        """Keep the feed polling while a watch is open."""
+        if self._watchers == 0:
+            # Nobody watched until now: start from the present; older changes are read from the database.
+            self._last = await anyio.to_thread.run_sync(self.store.current_rv)
+            self._buffer.clear()
+        self._watchers += 1
+        try:
+            yield
+        finally:
+            self._watchers -= 1
+
     async def _run(self) -> None:
         assert self._wake is not None
         while True:
-            await self.poll()
+            if self._watchers:
+                await self.poll()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
             self._wake.clear()
@@ -135,6 +151,12 @@ class WatchRequest:
 
 async def events(feed: ChangeFeed, req: WatchRequest) -> AsyncIterator[tuple[str, JSON]]:
     """(type, object) pairs after ``req.resource_version`` until the timeout; ERROR 410 when compacted."""
+    async with feed.subscription():
+        async for event in _events(feed, req):
+            yield event
+
+
+async def _events(feed: ChangeFeed, req: WatchRequest) -> AsyncIterator[tuple[str, JSON]]:
     cursor = req.resource_version
     deadline = None if req.timeout is None else time.monotonic() + req.timeout
     last_sent = time.monotonic()

@@ -213,14 +213,14 @@ class Store:
             kinds = set(txn.conn.execute(sa.select(o.c.resource).distinct()).scalars())
             kinds |= set(txn.conn.execute(sa.select(c.c.resource).distinct()).scalars())
             sensitive = sorted(k for k in kinds if self.sensitive(k))
-            for row in txn.conn.execute(sa.select(o.c.id, o.c.data).where(o.c.resource.in_(sensitive))).all():
-                txn.conn.execute(sa.update(o).where(o.c.id == row.id).values(data=self._reencode(row.data)))
+            for obj in txn.conn.execute(sa.select(o.c.id, o.c.data).where(o.c.resource.in_(sensitive))).all():
+                txn.conn.execute(sa.update(o).where(o.c.id == obj.id).values(data=self._reencode(obj.data)))
                 count += 1
             query = sa.select(c.c.resource_version, c.c.data, c.c.prev).where(c.c.resource.in_(sensitive))
-            for row in txn.conn.execute(query).all():
-                prev = None if row.prev is None else self._reencode(row.prev)
-                txn.conn.execute(sa.update(c).where(c.c.resource_version == row.resource_version)
-                                 .values(data=self._reencode(row.data), prev=prev))
+            for change in txn.conn.execute(query).all():
+                prev = None if change.prev is None else self._reencode(change.prev)
+                txn.conn.execute(sa.update(c).where(c.c.resource_version == change.resource_version)
+                                 .values(data=self._reencode(change.data), prev=prev))
                 count += 1
         return count
 
