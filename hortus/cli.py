@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from garden.settings import GardenSettings
+from hortus import admin
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
     upgrade.add_argument("--state-dir", type=Path, default=None)
     upgrade.add_argument("--database-url", default=None, help="default: SQLite in the state directory")
+    admin.add_parsers(sub)
     return parser
 
 
@@ -52,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate.upgrade(engine, migrations.LOCATION)
         print(f"database at revision {migrate.current(engine)}")
         return 0
+    if args.command in admin.COMMANDS:
+        return admin.run(args, settings)
     return 2
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import uvicorn
 
 from apiserver import tls
-from apiserver.auth import TokenAuthenticator, digest
+from apiserver.auth import digest
 from apiserver.context import UserInfo
 from garden.app import create_app
+from garden.auth import identities
 from garden.settings import GardenSettings
 
 OPERATOR = UserInfo(name="hortus:operator", groups=("system:masters", "system:authenticated"))
@@ -69,8 +70,9 @@ def run(settings: GardenSettings) -> None:
     state.mkdir(parents=True, exist_ok=True)
     serving = tls.ensure_serving_files(state, name="garden", hosts=[settings.host, "localhost", "127.0.0.1"])
     token_digest, kubeconfig = operator_token(state, server=settings.server_url, ca_pem=serving.ca_pem)
-    authenticator = TokenAuthenticator({token_digest: OPERATOR})
-    app, _api = create_app(settings, authenticator=authenticator)
+    app, api = create_app(settings)
+    # The operator is an identity in the garden database like any other; its token exists only as a digest.
+    identities.for_engine(api.store.engine).ensure_operator(OPERATOR.name, token_digest=token_digest)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
         log_level="warning", timeout_graceful_shutdown=2,

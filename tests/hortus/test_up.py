@@ -62,7 +62,8 @@ def test_up_serves_kubectl_keeps_state_and_stops_cleanly(tmp_path: Path, sig: in
     assert f"https://127.0.0.1:{port}" in out and str(kubeconfig) in out
     assert sorted(p.name for p in state.iterdir()) == sorted([
         "garden.db", "garden.kubeconfig", "garden-ca.crt", "garden-ca.key", "garden.crt", "garden.key",
-        "operator-token.sha256", *(n for n in ("garden.db-wal", "garden.db-shm") if (state / n).exists())])
+        "operator-token.sha256", "encryption-keys",
+        *(n for n in ("garden.db-wal", "garden.db-shm") if (state / n).exists())])
     config = yaml.safe_load(kubeconfig.read_text())
     token = config["users"][0]["user"]["token"]
     assert token not in (state / "operator-token.sha256").read_text()
@@ -82,5 +83,5 @@ def test_db_upgrade_migrates_to_the_newest_revision(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "hortus.cli", "db", "upgrade", "--state-dir", str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "database at revision 0001" in result.stdout
+    assert "database at revision 0002" in result.stdout
     assert (tmp_path / "garden.db").exists()
