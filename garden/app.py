@@ -9,31 +9,47 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import migrations
-from apiserver import kinds
 from apiserver.auth import Authenticator
 from apiserver.registry import Registry
 from apiserver.server import ApiServer, build_app
 from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
+from garden import admission, audit, encryption, resources
+from garden.admission.reader import Reader
+from garden.auth import authenticator as authenticators
+from garden.auth import authorizer as authorizers
+from garden.controllers import projects
 from garden.settings import GardenSettings
 
 
 def garden_registry() -> Registry:
-    return Registry([kinds.NAMESPACE, kinds.SECRET])
+    return Registry(resources.garden_types())
 
 
-def create_app(settings: GardenSettings, *, authenticator: Authenticator) -> tuple[FastAPI, ApiServer]:
+def create_app(
+    settings: GardenSettings, *, authenticator: Authenticator | None = None
+) -> tuple[FastAPI, ApiServer]:
+    """``authenticator`` defaults to the identities in the garden database (``hortus user|token ...``)."""
     engine = engines.make_engine(settings.resolved_database_url())
     migrate.upgrade(engine, migrations.LOCATION)
     registry = garden_registry()
-    store = Store(engine, sensitive=lambda key: bool((rt := registry.by_key(key)) and rt.sensitive))
+    # Secrets are encrypted at rest with the keys of the state directory (or HORTUS_ENCRYPTION_KEYS).
+    store = Store(engine, codec=encryption.codec_for(settings.state_dir),
+                  sensitive=lambda key: bool((rt := registry.by_key(key)) and rt.sensitive))
+    admission.attach(registry, Reader(store))
+    audit_log = audit.for_engine(engine)
     api = ApiServer(
         registry=registry,
         store=store,
-        authenticator=authenticator,
+        authenticator=authenticator or authenticators.for_engine(engine),
+        authorizer=audit.RecordDenials(authorizers.for_store(store), audit_log),
+        audit=audit_log,
         server_address=f"{settings.host}:{settings.port}",
         watch_retention=settings.watch_retention,
         compact_interval=settings.compact_interval,
     )
-    return build_app(api, title="hortus garden"), api
+    api.background.append(projects.ProjectController(api.service).run_forever)
+    app = build_app(api, title="hortus garden")
+    app.include_router(audit.router(api, audit_log))
+    return app, api

@@ -1,0 +1,148 @@
+"""Shoot admission: Gardener's defaults, static rules, rules against referenced objects, operations, deletion.
+
+Attached to ``shoots`` by ``garden.admission.attach``; reads CloudProfiles, bindings, projects, seeds, quotas
+and other shoots through ``garden.admission.reader``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from garden.admission import reader as keys
+from garden.admission.errors import reject_if
+from garden.admission.reader import Reader
+from shoot import defaults, fielderrors, validation
+from shoot.fielderrors import FieldError
+from shoot.validation import deletion, operations, quota, references, versions
+
+JSON = dict[str, Any]
+GROUP = "core.gardener.cloud"
+OPERATION = "gardener.cloud/operation"
+_ONE_SHOT = ("reconcile", "retry")
+
+
+class ShootAdmission:
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    def __call__(self, *, operation: str, new: JSON, old: JSON | None, subresource: str, user: Any) -> JSON:
+        if operation == "DELETE":
+            reject_if(deletion.validate_deletion(new, kind="Shoot"), kind="Shoot", obj=new, group=GROUP)
+            return new
+        if subresource == "status":
+            return new
+        if subresource == "binding":
+            seed = self._seed(new)
+            reject_if(self._seed_errors(new, seed, old), kind="Shoot", obj=new, group=GROUP)
+            return new
+        return self._admit(new, old=old)
+
+    def _admit(self, new: JSON, *, old: JSON | None) -> JSON:
+        now = dt.datetime.now(dt.UTC)
+        shoot = defaults.default_shoot(new, now=now)
+        profile = self._cloudprofile(shoot)
+        if profile is not None:
+            _complete_version(shoot, profile, now)
+        errs = validation.validate_shoot(shoot, old=old)
+        errs += operations.validate_operation_annotation(shoot, old=old)
+        errs += self._reference_errors(shoot, profile, old=old, now=now)
+        reject_if(errs, kind="Shoot", obj=shoot, group=GROUP)
+        return _consume_one_shot_operation(shoot, old)
+
+    def _reference_errors(self, shoot: JSON, profile: JSON | None, *, old: JSON | None,
+                          now: dt.datetime) -> list[FieldError]:
+        ns = shoot["metadata"].get("namespace", "")
+        spec = shoot.get("spec") or {}
+        errs: list[FieldError] = []
+        if profile is None:
+            name = _cloudprofile_name(shoot)
+            if name:
+                errs.append(fielderrors.invalid("spec.cloudProfile.name", name, "CloudProfile not found"))
+        else:
+            errs += references.validate_against_cloudprofile(shoot, profile, old=old, now=now)
+        errs += self._binding_errors(shoot, ns, spec)
+        project = self.reader.project_of_namespace(ns)
+        errs += references.validate_project_membership(shoot, project=project,
+                                                       operation="CREATE" if old is None else "UPDATE")
+        if project is not None:
+            errs += references.validate_tolerations_whitelist(shoot, project=project)
+        if spec.get("seedName"):
+            errs += self._seed_errors(shoot, self._seed(shoot), old)
+        errs += references.validate_dns_uniqueness(shoot, other_shoots=self._others(shoot))
+        if profile is not None:
+            errs += self._quota_errors(shoot, profile, ns, spec, old=old, now=now)
+        return errs
+
+    def _binding_errors(self, shoot: JSON, ns: str, spec: JSON) -> list[FieldError]:
+        secret_binding = credentials_binding = None
+        if spec.get("secretBindingName"):
+            secret_binding = self.reader.get(keys.SECRETBINDINGS, ns, spec["secretBindingName"])
+        if spec.get("credentialsBindingName"):
+            credentials_binding = self.reader.get(keys.CREDENTIALSBINDINGS, ns, spec["credentialsBindingName"])
+        return references.validate_binding(shoot, secret_binding=secret_binding,
+                                           credentials_binding=credentials_binding)
+
+    def _quota_errors(self, shoot: JSON, profile: JSON, ns: str, spec: JSON, *, old: JSON | None,
+                      now: dt.datetime) -> list[FieldError]:
+        binding = None
+        if spec.get("credentialsBindingName"):
+            binding = self.reader.get(keys.CREDENTIALSBINDINGS, ns, spec["credentialsBindingName"])
+        elif spec.get("secretBindingName"):
+            binding = self.reader.get(keys.SECRETBINDINGS, ns, spec["secretBindingName"])
+        quota_refs = (binding or {}).get("quotas") or []
+        quotas = [q for ref in quota_refs
+                  if (q := self.reader.get(keys.QUOTAS, ref.get("namespace") or ns, ref.get("name", ""))) is not None]
+        if not quotas:
+            return []
+        return quota.validate_quotas(shoot, quotas=quotas, shoots_in_scope=self.reader.list(keys.SHOOTS),
+                                     cloudprofile=profile, old=old, now=now)
+
+    def _seed_errors(self, shoot: JSON, seed: JSON | None, old: JSON | None) -> list[FieldError]:
+        name = (shoot.get("spec") or {}).get("seedName")
+        if name and seed is None:
+            return [fielderrors.invalid("spec.seedName", name, "seed not found")]
+        return references.validate_seed_reference(shoot, seed=seed, old=old)
+
+    def _seed(self, shoot: JSON) -> JSON | None:
+        name = (shoot.get("spec") or {}).get("seedName")
+        return self.reader.get(keys.SEEDS, "", name) if name else None
+
+    def _cloudprofile(self, shoot: JSON) -> JSON | None:
+        name = _cloudprofile_name(shoot)
+        return self.reader.get(keys.CLOUDPROFILES, "", name) if name else None
+
+    def _others(self, shoot: JSON) -> list[JSON]:
+        me = (shoot["metadata"].get("namespace"), shoot["metadata"].get("name"))
+        return [s for s in self.reader.list(keys.SHOOTS)
+                if (s["metadata"].get("namespace"), s["metadata"]["name"]) != me]
+
+
+def _cloudprofile_name(shoot: JSON) -> str:
+    spec = shoot.get("spec") or {}
+    return str((spec.get("cloudProfile") or {}).get("name") or spec.get("cloudProfileName") or "")
+
+
+def _complete_version(shoot: JSON, profile: JSON, now: dt.datetime) -> None:
+    """Rule 13: ``1.33`` becomes the newest supported ``1.33.x`` of the CloudProfile."""
+    k8s = shoot.setdefault("spec", {}).setdefault("kubernetes", {})
+    offered = ((profile.get("spec") or {}).get("kubernetes") or {}).get("versions") or []
+    completed = versions.complete_version(str(k8s.get("version") or ""), offered, now)
+    if completed:
+        k8s["version"] = completed
+
+
+def _consume_one_shot_operation(shoot: JSON, old: JSON | None) -> JSON:
+    """``reconcile``/``retry`` bump the generation (so the shoot is reconciled) and are removed, as Gardener does."""
+    annotations = shoot["metadata"].get("annotations") or {}
+    if annotations.get(OPERATION) not in _ONE_SHOT:
+        return shoot
+    if annotations[OPERATION] == "retry" and ((shoot.get("status") or {}).get("lastOperation") or {}).get(
+            "state") != "Failed":
+        return shoot
+    out = copy.deepcopy(shoot)
+    del out["metadata"]["annotations"][OPERATION]
+    if old is not None:
+        out["metadata"]["generation"] = int(old["metadata"].get("generation", 1)) + 1
+    return out
