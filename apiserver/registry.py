@@ -66,8 +66,14 @@ class ResourceType:
     sensitive: bool = False
     # Subresources that write only some spec fields, e.g. {"binding": ("spec.seedName",)} for Gardener's shoots.
     subresource_fields: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # Called with ("CREATE"|"UPDATE", object) after a write committed, in the writer's thread (e.g. the garden
+    # creates a project's namespace at once, so that manifests applied right after it find the namespace).
+    after_write: Callable[[str, JSON], None] | None = None
     # A hook to normalise an object before it is stored (e.g. Secret stringData -> data).
     normalize: Callable[[JSON], JSON] | None = None
+    # Computed table cells by column name, for columns a JSONPath cannot express (a Pod's READY "1/2", a
+    # Service's PORT(S)); columns it does not name are read from their ``path`` as usual.
+    cells: Callable[[JSON], Mapping[str, Any]] | None = None
 
     @property
     def group_version(self) -> str:

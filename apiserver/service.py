@@ -98,7 +98,7 @@ class ResourceService:
                 stored = txn.create(rt.key, obj)
         except AlreadyStored:
             raise errors.already_exists(rt.qualified, md["name"]) from None
-        return with_type(rt, stored)
+        return self._after(rt, "CREATE", with_type(rt, stored))
 
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: JSON, ctx: RequestContext, *, subresource: str = ""
@@ -177,11 +177,17 @@ class ResourceService:
                 if _finalized(rt, new):
                     return self._commit_delete(rt, old, None)
                 with self.store.write() as txn:
-                    return with_type(rt, txn.update(rt.key, new, expect_rv=old["metadata"]["resourceVersion"]))
+                    stored = txn.update(rt.key, new, expect_rv=old["metadata"]["resourceVersion"])
+                return self._after(rt, "UPDATE", with_type(rt, stored))
             except StaleResourceVersion:
                 if expect is not None:
                     raise errors.conflict(rt.qualified, name) from None
         raise errors.conflict(rt.qualified, name)
+
+    def _after(self, rt: ResourceType, operation: str, obj: JSON) -> JSON:
+        if rt.after_write is not None:
+            rt.after_write(operation, obj)
+        return obj
 
     def _merge_update(self, rt: ResourceType, old: JSON, new: JSON, subresource: str) -> JSON:
         """Keep what a write to this (sub)resource may not change, and bump generation on content changes."""

@@ -49,7 +49,9 @@ def create_app(
         watch_retention=settings.watch_retention,
         compact_interval=settings.compact_interval,
     )
-    api.background.append(projects.ProjectController(api.service).run_forever)
+    project_controller = projects.ProjectController(api.service)
+    project_controller.watch_creations(registry)
+    api.background.append(project_controller.run_forever)
     app = build_app(api, title="hortus garden")
     app.include_router(audit.router(api, audit_log))
     return app, api

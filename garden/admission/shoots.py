@@ -13,7 +13,7 @@ from typing import Any
 from garden.admission import reader as keys
 from garden.admission.errors import reject_if
 from garden.admission.reader import Reader
-from shoot import defaults, fielderrors, validation
+from shoot import defaults, fielderrors, images, validation
 from shoot.fielderrors import FieldError
 from shoot.validation import deletion, operations, quota, references, versions
 
@@ -45,6 +45,7 @@ class ShootAdmission:
         profile = self._cloudprofile(shoot)
         if profile is not None:
             _complete_version(shoot, profile, now)
+            images.default_machine_images(shoot, profile, now=now)
         errs = validation.validate_shoot(shoot, old=old)
         errs += operations.validate_operation_annotation(shoot, old=old)
         errs += self._reference_errors(shoot, profile, old=old, now=now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import logging
 from typing import Any
 
@@ -16,7 +17,7 @@ import anyio
 
 from apiserver import errors
 from apiserver.context import system_context
-from apiserver.registry import ResourceType
+from apiserver.registry import Registry, ResourceType
 from apiserver.service import ResourceService
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,20 @@ class ProjectController:
         self.projects = _kind(service, "core.gardener.cloud", "projects")
         self.namespaces = _kind(service, "", "namespaces")
         self.shoots = _kind(service, "core.gardener.cloud", "shoots")
+
+    def watch_creations(self, registry: Registry) -> None:
+        """Reconcile a new project in the creating request, so its namespace exists when the request returns."""
+        self.projects = dataclasses.replace(self.projects, after_write=self._on_write)
+        registry.unregister(self.projects.group, self.projects.version, self.projects.plural)
+        registry.register(self.projects)
+
+    def _on_write(self, operation: str, project: JSON) -> None:
+        if operation != "CREATE":
+            return
+        try:
+            self._reconcile(project)
+        except errors.ApiError:  # the periodic round retries; the project itself was created
+            log.exception("reconciling new project %s failed", project["metadata"]["name"])
 
     async def run_forever(self) -> None:
         while True:
