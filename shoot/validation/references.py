@@ -79,7 +79,10 @@ def validate_project_membership(
         return [fielderrors.invalid("metadata.namespace", meta.namespace, "namespace does not belong to a project")]
     found = Project.model_validate(project)
     project_name = found.metadata.name or ""
-    errors = _validate_name_length(name=meta.name, generate_name=meta.generate_name, project_name=project_name)
+    # For ``garden-<project>`` namespaces the static rules already checked the budget (shoot.validation.naming).
+    conventional = meta.namespace in (f"garden-{project_name}", "garden")
+    errors = [] if conventional else _validate_name_length(
+        name=meta.name, generate_name=meta.generate_name, project_name=project_name)
     if found.metadata.deletion_timestamp is not None or (found.status and found.status.phase == "Terminating"):
         detail = f"cannot create shoot {meta.name!r} in project {project_name!r} that is already marked for deletion"
         errors.append(fielderrors.forbidden("metadata.namespace", detail))

@@ -372,25 +372,41 @@ def test_accepts_a_secret_binding_listing_several_providers() -> None:
 # --- rule 2: project membership --------------------------------------------------------------------------
 
 
+def _custom_namespace(shoot: dict[str, Any]) -> dict[str, Any]:
+    """A project whose namespace does not follow ``garden-<name>``: only the project tells its name."""
+    shoot["metadata"]["namespace"] = "team-space"
+    project = objects.project()
+    project.setdefault("spec", {})["namespace"] = "team-space"
+    return project
+
+
 def test_rejects_project_and_shoot_names_longer_than_21_characters_on_create() -> None:
     shoot = objects.local_shoot()
+    project = _custom_namespace(shoot)
     shoot["metadata"]["name"] = "a-very-long-name"  # 16 + "local" 5 = 21 is fine, one more is not
-    assert references.validate_project_membership(shoot, project=objects.project(), operation="CREATE") == []
+    assert references.validate_project_membership(shoot, project=project, operation="CREATE") == []
     shoot["metadata"]["name"] += "x"
 
-    error = _only(references.validate_project_membership(shoot, project=objects.project(), operation="CREATE"))
+    error = _only(references.validate_project_membership(shoot, project=project, operation="CREATE"))
 
     assert error.field == "metadata.name"
     assert "must not exceed 21 characters (project: local; shoot: a-very-long-namex)" in error.message
-    assert references.validate_project_membership(shoot, project=objects.project(), operation="UPDATE") == []
+    assert references.validate_project_membership(shoot, project=project, operation="UPDATE") == []
+
+
+def test_leaves_the_name_budget_of_conventional_namespaces_to_the_static_rule() -> None:
+    shoot = objects.local_shoot()
+    shoot["metadata"]["name"] = "a-very-long-name-x"
+    assert references.validate_project_membership(shoot, project=objects.project(), operation="CREATE") == []
 
 
 def test_rejects_a_generate_name_longer_than_16_characters_with_the_project_name() -> None:
     shoot = objects.local_shoot()
+    project = _custom_namespace(shoot)
     shoot["metadata"].pop("name")
     shoot["metadata"]["generateName"] = "abcdefghijkl"  # 12 + 5 > 16
 
-    error = _only(references.validate_project_membership(shoot, project=objects.project(), operation="CREATE"))
+    error = _only(references.validate_project_membership(shoot, project=project, operation="CREATE"))
 
     assert error.field == "metadata.generateName"
     assert "must not exceed 16 characters" in error.message
