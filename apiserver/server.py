@@ -15,6 +15,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import errors
 from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer
@@ -99,6 +100,7 @@ def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
     app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.api = api
     app.add_exception_handler(errors.ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(routes.router(api))
     return app
@@ -107,6 +109,19 @@ def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.ApiError)
     return JSONResponse(exc.status(), status_code=exc.code, headers=exc.headers)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Unrouted paths and methods answer with a Status too, as kubectl expects."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        err = errors.path_not_found()
+    elif exc.status_code == 405:
+        err = errors.method_not_allowed()
+    else:
+        err = errors.ApiError(exc.status_code, "BadRequest" if exc.status_code < 500 else "InternalError",
+                              str(exc.detail))
+    return JSONResponse(err.status(), status_code=err.code)
 
 
 async def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
