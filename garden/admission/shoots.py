@@ -73,7 +73,7 @@ class ShootAdmission:
             errs += self._seed_errors(shoot, self._seed(shoot), old)
         errs += references.validate_dns_uniqueness(shoot, other_shoots=self._others(shoot))
         if profile is not None:
-            errs += self._quota_errors(shoot, profile, ns, spec, old=old, now=now)
+            errs += self._quota_errors(shoot, profile, old=old, now=now)
         return errs
 
     def _binding_errors(self, shoot: JSON, ns: str, spec: JSON) -> list[FieldError]:
@@ -85,20 +85,27 @@ class ShootAdmission:
         return references.validate_binding(shoot, secret_binding=secret_binding,
                                            credentials_binding=credentials_binding)
 
-    def _quota_errors(self, shoot: JSON, profile: JSON, ns: str, spec: JSON, *, old: JSON | None,
-                      now: dt.datetime) -> list[FieldError]:
+    def _quota_errors(self, shoot: JSON, profile: JSON, *, old: JSON | None, now: dt.datetime) -> list[FieldError]:
+        refs = self._quota_refs(shoot)
+        quotas = [q for ns, name in sorted(refs) if (q := self.reader.get(keys.QUOTAS, ns, name)) is not None]
+        if not quotas:
+            return []
+        # A quota is charged with the shoots whose binding references it (Gardener's ShootQuotaValidator), not
+        # with every shoot of the garden.
+        in_scope = [s for s in self.reader.list(keys.SHOOTS) if self._quota_refs(s) & refs]
+        return quota.validate_quotas(shoot, quotas=quotas, shoots_in_scope=in_scope, cloudprofile=profile,
+                                     old=old, now=now)
+
+    def _quota_refs(self, shoot: JSON) -> set[tuple[str, str]]:
+        """(namespace, name) of the quotas the shoot's binding references."""
+        ns = shoot["metadata"].get("namespace", "")
+        spec = shoot.get("spec") or {}
         binding = None
         if spec.get("credentialsBindingName"):
             binding = self.reader.get(keys.CREDENTIALSBINDINGS, ns, spec["credentialsBindingName"])
         elif spec.get("secretBindingName"):
             binding = self.reader.get(keys.SECRETBINDINGS, ns, spec["secretBindingName"])
-        quota_refs = (binding or {}).get("quotas") or []
-        quotas = [q for ref in quota_refs
-                  if (q := self.reader.get(keys.QUOTAS, ref.get("namespace") or ns, ref.get("name", ""))) is not None]
-        if not quotas:
-            return []
-        return quota.validate_quotas(shoot, quotas=quotas, shoots_in_scope=self.reader.list(keys.SHOOTS),
-                                     cloudprofile=profile, old=old, now=now)
+        return {(ref.get("namespace") or ns, ref.get("name", "")) for ref in (binding or {}).get("quotas") or []}
 
     def _seed_errors(self, shoot: JSON, seed: JSON | None, old: JSON | None) -> list[FieldError]:
         name = (shoot.get("spec") or {}).get("seedName")
