@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.routing import Route
 
-from apiserver import bodies, discovery, errors, meta, openapi, paths, responses, selectors, tables, watch
+from apiserver import bodies, discovery, errors, meta, openapi, patch, paths, responses, selectors, tables, watch
 from apiserver.auth import Attributes, AuditEvent
 from apiserver.context import RequestContext, UserInfo
 from apiserver.registry import ResourceType
@@ -320,15 +320,28 @@ async def _update(api: ApiServer, request: Request, target: paths.Target, ctx: R
 async def _patch(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     body = await request.body()
     content_type = bodies.media_type(request.headers.get("content-type"))
-    if _custom(api, target) is not None:
-        raise errors.method_not_allowed(f"{target.rt.plural}/{target.subresource} cannot be patched")
     if content_type == bodies.APPLY_PATCH:
         raise errors.unsupported_media_type(
             "server-side apply (application/apply-patch+yaml) is not supported by this server; use client-side "
             "apply (kubectl apply without --server-side) or a merge patch")
+    custom = _custom(api, target)
+    if custom is not None:
+        return _respond(await _run(lambda: _patch_custom(custom, api, target, body, content_type, ctx)), ctx)
     obj = await _run(lambda: api.service.patch(target.rt, _namespace(target), target.name, body, content_type, ctx,
                                                subresource=target.subresource))
     return _respond(obj, ctx)
+
+
+def _patch_custom(
+    custom: Any, api: ApiServer, target: paths.Target, body: bytes, content_type: str, ctx: RequestContext
+) -> JSON:
+    """PATCH of a custom subresource (``kubectl scale`` merge-patches ``deployments/scale``): the handler's GET
+    body, patched, is PUT back through the handler."""
+    current = custom(api, target, "GET", None, ctx)
+    patched = patch.apply_patch(current, body, content_type, strategic=target.rt.strategic_merge)
+    if not isinstance(patched, dict):
+        raise errors.bad_request("the patch must leave an object")
+    return custom(api, target, "PUT", patched, ctx)  # type: ignore[no-any-return]
 
 
 async def _delete(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:

@@ -1,7 +1,8 @@
 """``kubectl get`` tables: meta.k8s.io/v1 Table bodies from a kind's printer columns, and Kubernetes' ages.
 
 Called by the list, get and watch handlers when the Accept header asks for ``as=Table``. Cells follow the
-rules of the API server's CRD table convertor (column JSONPath, typed cells, ``date`` as a relative age).
+rules of the API server's CRD table convertor (column JSONPath, typed cells, ``date`` as a relative age),
+except those a kind computes itself (``ResourceType.cells``, for the built-in kinds' printers).
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def _row(
     rt: ResourceType, obj: JSON, *, columns: list[PrinterColumn], include_object: str, now: datetime
 ) -> JSON:
     name = (obj.get("metadata") or {}).get("name", "")
-    row: JSON = {"cells": [name, *(cell(obj, c, now=now) for c in columns)]}
+    computed = rt.cells(obj) if rt.cells is not None else {}
+    values = [computed[c.name] if c.name in computed else cell(obj, c, now=now) for c in columns]
+    row: JSON = {"cells": [name, *values]}
     if include_object == "Metadata":
         row["object"] = {
             "kind": "PartialObjectMetadata",

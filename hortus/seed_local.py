@@ -1,0 +1,69 @@
+"""``hortus seed local``: the local seed cluster's API server, standalone.
+
+Called by ``hortus.cli``. Keeps its state in the state directory: the SQLite database, its own serving CA and
+certificate, and ``seed-local.kubeconfig`` (HTTPS, admin token) — all a seed agent needs to use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+import yaml
+
+from apiserver import tls
+from seed.local.server import create_local_seed
+
+NAME = "seed-local"
+DEFAULT_PORT = 6444
+
+
+def admin_token(kubeconfig: Path) -> str:
+    """The admin token of an earlier run (kept in its kubeconfig, mode 0600), or a fresh one."""
+    if kubeconfig.exists():
+        with contextlib.suppress(OSError, yaml.YAMLError, KeyError, IndexError, TypeError):
+            token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
+            if isinstance(token, str) and token:
+                return token
+    return secrets.token_urlsafe(32)
+
+
+def write_kubeconfig(state_dir: Path, *, server: str, host: str) -> tuple[Path, str, tls.ServingFiles]:
+    """Serving files for ``host`` and ``DIR/seed-local.kubeconfig`` pointing at ``server``."""
+    serving = tls.ensure_serving_files(state_dir, name=NAME, hosts=[host, "localhost", "127.0.0.1"])
+    path = state_dir / f"{NAME}.kubeconfig"
+    token = admin_token(path)
+    tls.write_kubeconfig(path, tls.kubeconfig(server=server, ca_pem=serving.ca_pem, token=token, cluster=NAME,
+                                              user="admin"))
+    return path, token, serving
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn re-raises SIGINT/SIGTERM after shutting down; hortus stops with exit status 0 instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def run(state_dir: Path, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    server = f"https://{host}:{port}"
+    kubeconfig, token, serving = write_kubeconfig(state_dir, server=server, host=host)
+    app, _api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
+    config = uvicorn.Config(app, host=host, port=port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
+                            log_level="warning", timeout_graceful_shutdown=2)
+    print(f"hortus local seed API: {server}", flush=True)
+    print(f"kubeconfig:            {kubeconfig}", flush=True)
+    print(f"try:                   kubectl --kubeconfig {kubeconfig} get namespaces", flush=True)
+    _Server(config).run()
+    print("hortus local seed stopped", flush=True)
