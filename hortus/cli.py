@@ -1,4 +1,5 @@
-"""The ``hortus`` command line: ``up``, ``db upgrade``, and (in later work) seeds, projects and kubeconfigs.
+"""The ``hortus`` command line: ``up``, ``db upgrade``, ``seed local``, and (in later work) seeds, projects and
+kubeconfigs.
 
 Entry point of the console script declared in pyproject.toml.
 """
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from garden.settings import GardenSettings
-from hortus import admin
+from hortus import admin, seeds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--state-dir", type=Path, default=None)
     upgrade.add_argument("--database-url", default=None, help="default: SQLite in the state directory")
     admin.add_parsers(sub)
+    seed = sub.add_parser("seed", help="seed clusters")
+    seed_sub = seed.add_subparsers(dest="seed_command", required=True)
+    seeds.add_parsers(seed_sub)
+    local = seed_sub.add_parser("local", help="run the local seed cluster's API server standalone")
+    local.add_argument("--state-dir", type=Path, default=None, help="where its state lives (default ~/.hortus)")
+    local.add_argument("--port", type=int, default=None, help="HTTPS port (default 6444)")
+    local.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     return parser
 
 
@@ -38,6 +46,10 @@ def _settings(args: argparse.Namespace) -> GardenSettings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "seed" and args.seed_command in seeds.COMMANDS:
+        return seeds.run(args, _settings(args))
+    if args.command == "seed":
+        return _seed(args)
     settings = _settings(args)
     if args.command == "up":
         from hortus import up
@@ -57,6 +69,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in admin.COMMANDS:
         return admin.run(args, settings)
     return 2
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from hortus import seed_local
+
+    seed_local.run(args.state_dir or Path.home() / ".hortus", port=args.port or seed_local.DEFAULT_PORT,
+                   host=args.host or "127.0.0.1")
+    return 0
 
 
 if __name__ == "__main__":

@@ -71,6 +71,12 @@ def run(settings: GardenSettings) -> None:
     serving = tls.ensure_serving_files(state, name="garden", hosts=[settings.host, "localhost", "127.0.0.1"])
     token_digest, kubeconfig = operator_token(state, server=settings.server_url, ca_pem=serving.ca_pem)
     app, api = create_app(settings)
+    # The garden's scheduler, dispatcher and seed lifecycle run in-process on the embedded broker; seed agents
+    # join with `hortus seed register` + `hortus seed agent` (docs/workers.md).
+    from workers import garden as garden_role
+    from workers.settings import WorkerSettings
+
+    garden_role.attach_controllers(api, WorkerSettings(state_dir=state))
     # The operator is an identity in the garden database like any other; its token exists only as a digest.
     identities.for_engine(api.store.engine).ensure_operator(OPERATOR.name, token_digest=token_digest)
     config = uvicorn.Config(

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from shoot import conditions
+from shoot import triggers
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
-OPERATION = "gardener.cloud/operation"
-SYNC_PERIOD = 3600.0
+SYNC_PERIOD = triggers.SYNC_PERIOD
+pending_reason = triggers.pending_reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,28 +38,6 @@ class Work:
 
 
 Send = Callable[[Work], None]
-
-
-def pending_reason(shoot: JSON, *, now: float, sync_period: float = SYNC_PERIOD) -> str | None:
-    """Why ``shoot`` needs its seed to act (Gardener's reconcile triggers), or None when it does not."""
-    md = shoot["metadata"]
-    status = shoot.get("status") or {}
-    if md.get("deletionTimestamp"):
-        return "deletion"
-    if int(md.get("generation", 1)) > int(status.get("observedGeneration") or 0):
-        return "generation"
-    if (md.get("annotations") or {}).get(OPERATION):
-        return "operation"
-    last = status.get("lastOperation") or {}
-    state = last.get("state")
-    if state == "Failed":
-        return None  # Gardener waits for ``gardener.cloud/operation=retry`` or a spec change
-    if state != "Succeeded":
-        return "retry"
-    updated = conditions.parse_timestamp(last.get("lastUpdateTime"))
-    if updated is None or now - updated >= sync_period:
-        return "periodic"
-    return None
 
 
 def work_for(shoot: JSON, *, now: float, sync_period: float = SYNC_PERIOD) -> Work | None:

@@ -68,10 +68,20 @@ class SchedulerController:
                 self._report(shoot, decision.message)
             return True
         except errors.ApiError as exc:
-            # 409: the shoot changed meanwhile (its change re-triggers us); 404: it is gone; 422: the seed
-            # changed between our read and admission's. The next pass decides again.
+            if exc.code == 422 and decision.seed:
+                # Admission refused the binding (e.g. networks the seed cannot give): the shoot must say why.
+                log.warning("binding %s/%s to %s refused: %s", *kinds.key(shoot), decision.seed, exc)
+                self._apply_quietly(shoot, f"binding to seed '{decision.seed}' was refused: {exc}")
+                return False
+            # 409: the shoot changed meanwhile (its change re-triggers us); 404: it is gone. The next pass retries.
             log.info("scheduling %s/%s deferred: %s", *kinds.key(shoot), exc)
             return False
+
+    def _apply_quietly(self, shoot: JSON, message: str) -> None:
+        try:
+            self._report(shoot, message)
+        except errors.ApiError as exc:
+            log.info("status of %s/%s not written: %s", *kinds.key(shoot), exc)
 
     def _bind(self, shoot: JSON, seed: str) -> None:
         body = copy.deepcopy(shoot)

@@ -62,7 +62,7 @@ def test_up_serves_kubectl_keeps_state_and_stops_cleanly(tmp_path: Path, sig: in
     assert f"https://127.0.0.1:{port}" in out and str(kubeconfig) in out
     assert sorted(p.name for p in state.iterdir()) == sorted([
         "garden.db", "garden.kubeconfig", "garden-ca.crt", "garden-ca.key", "garden.crt", "garden.key",
-        "operator-token.sha256", "encryption-keys",
+        "operator-token.sha256", "encryption-keys", "broker",
         *(n for n in ("garden.db-wal", "garden.db-shm") if (state / n).exists())])
     config = yaml.safe_load(kubeconfig.read_text())
     token = config["users"][0]["user"]["token"]
