@@ -65,6 +65,22 @@ SECRET_BINDING: JSON = {
 }
 
 
+SEED: JSON = {
+    "apiVersion": "core.gardener.cloud/v1beta1",
+    "kind": "Seed",
+    "metadata": {"name": "local", "labels": {"seed.gardener.cloud/local": "true"}},
+    "spec": {
+        "provider": {"type": "local", "region": "local", "zones": ["0", "1", "2"]},
+        "networks": {
+            "nodes": "172.18.0.0/16", "pods": "10.1.0.0/16", "services": "10.2.0.0/16",
+            "shootDefaults": {"pods": "10.3.0.0/16", "services": "10.4.0.0/16"},
+        },
+        "ingress": {"domain": "ingress.local.seed.local.gardener.cloud", "controller": {"kind": "nginx"}},
+        "settings": {"scheduling": {"visible": True}},
+    },
+}
+
+
 def ensure(service: ResourceService, obj: JSON) -> JSON:
     """Create ``obj`` unless an object of that name exists; return what is stored."""
     rt = service.registry.by_kind(obj["apiVersion"], obj["kind"])

@@ -35,8 +35,9 @@ class ShootAdmission:
             return new
         if subresource == "binding":
             seed = self._seed(new)
-            reject_if(self._seed_errors(new, seed, old), kind="Shoot", obj=new, group=GROUP)
-            return new
+            bound = _with_seed_defaults(new, seed)
+            reject_if(self._seed_errors(bound, seed, old), kind="Shoot", obj=bound, group=GROUP)
+            return bound
         return self._admit(new, old=old)
 
     def _admit(self, new: JSON, *, old: JSON | None) -> JSON:
@@ -47,6 +48,7 @@ class ShootAdmission:
             _complete_version(shoot, profile, now)
             images.default_machine_images(shoot, profile, now=now)
         errs = validation.validate_shoot(shoot, old=old)
+        errs += _seed_change_errors(shoot, old, errs)
         errs += operations.validate_operation_annotation(shoot, old=old)
         errs += self._reference_errors(shoot, profile, old=old, now=now)
         reject_if(errs, kind="Shoot", obj=shoot, group=GROUP)
@@ -125,6 +127,31 @@ class ShootAdmission:
         me = (shoot["metadata"].get("namespace"), shoot["metadata"].get("name"))
         return [s for s in self.reader.list(keys.SHOOTS)
                 if (s["metadata"].get("namespace"), s["metadata"]["name"]) != me]
+
+
+def _seed_change_errors(shoot: JSON, old: JSON | None, found: list[FieldError]) -> list[FieldError]:
+    """Only ``shoots/binding`` assigns a seed — also the first one (rule 33); the static rule covers changes."""
+    if old is None or any(e.field == "spec.seedName" for e in found):
+        return []
+    before, after = (old.get("spec") or {}).get("seedName"), (shoot.get("spec") or {}).get("seedName")
+    if before == after:
+        return []
+    return [fielderrors.forbidden("spec.seedName", "spec.seedName cannot be changed by patching the shoot, "
+                                                   "please use the shoots/binding subresource")]
+
+
+def _with_seed_defaults(shoot: JSON, seed: JSON | None) -> JSON:
+    """Pods and services CIDRs the shoot left open come from the seed's ``networks.shootDefaults`` (Gardener)."""
+    defaults = (((seed or {}).get("spec") or {}).get("networks") or {}).get("shootDefaults") or {}
+    networking = (shoot.get("spec") or {}).get("networking")
+    if not defaults or networking is None:
+        return shoot
+    missing = {k: v for k, v in defaults.items() if k in ("pods", "services") and not networking.get(k)}
+    if not missing:
+        return shoot
+    out = copy.deepcopy(shoot)
+    out["spec"]["networking"].update(missing)
+    return out
 
 
 def _cloudprofile_name(shoot: JSON) -> str:
