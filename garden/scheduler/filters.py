@@ -2,17 +2,22 @@
 
 Each filter is a pure function ``(shoot, seeds, ctx) -> (kept, removed)`` over camelCase wire dicts; ``removed`` maps a
 seed name to a short reason starting with a verb ("is not ready"), which ``placement`` groups into its message. Seeds
-arrive pre-parsed (``prepare_seed``, CIDRs as integer ranges) so that one decision costs O(seeds).
+arrive pre-parsed (``prepare_seed``, CIDRs as integer ranges from ``cidrs``) so that one decision costs O(seeds).
+Seed selectors are ``apiserver.selectors`` label selectors, with Kubernetes' semantics and validation.
 """
 
 from __future__ import annotations
 
 import functools
-import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
+
+from apiserver import errors, selectors
+from garden.scheduler import cidrs
+from garden.scheduler.cidrs import Net as Net  # re-exported with parse_net: tests read them here
+from garden.scheduler.cidrs import parse_net as parse_net
 
 EMERGENCY_STOP_ANNOTATION = "shoot.gardener.cloud/emergency-stop-reconciliations"
 
@@ -27,30 +32,6 @@ def dig(obj: Any, *path: str) -> Any:
 
 
 # --- pre-parsed seeds -------------------------------------------------------------------------------------------
-
-
-class Net(NamedTuple):
-    """A CIDR as an inclusive integer range, so that an overlap test is two comparisons."""
-
-    version: int
-    first: int
-    last: int
-    text: str
-
-
-def parse_net(text: Any) -> Net | None:
-    """Parse a CIDR; None for a missing or malformed one (static validation reports those, not the scheduler)."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        network = ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
-    return Net(network.version, int(network.network_address), int(network.broadcast_address), text)
-
-
-def intersects(a: Net, b: Net) -> bool:
-    return a.version == b.version and a.first <= b.last and b.first <= a.last
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,50 +124,16 @@ class SelectorError(ValueError):
     """A malformed ``metav1.LabelSelector``."""
 
 
-@dataclass(frozen=True, slots=True)
-class LabelSelector:
-    """A compiled ``metav1.LabelSelector``: (key, operator, values) requirements, all of which must hold."""
+def compile_selector(selector: Mapping[str, Any] | None) -> selectors.LabelSelector:
+    """Compile ``matchLabels`` + ``matchExpressions``; other keys (``providerTypes``) are ignored.
 
-    requirements: tuple[tuple[str, str, frozenset[str]], ...] = ()
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        return all(_holds(labels, key, op, values) for key, op, values in self.requirements)
-
-    def __str__(self) -> str:
-        return ",".join(_describe(key, op, values) for key, op, values in self.requirements)
-
-
-def compile_selector(selector: Mapping[str, Any] | None) -> LabelSelector:
-    """Compile ``matchLabels`` + ``matchExpressions``; other keys (``providerTypes``) are ignored."""
-    if not selector:
-        return LabelSelector()
-    requirements = [(str(k), "=", frozenset([str(v)])) for k, v in (selector.get("matchLabels") or {}).items()]
-    for expression in selector.get("matchExpressions") or ():
-        key, op, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
-        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
-            raise SelectorError(f"{op!r} is not a valid label selector operator")
-        if op in ("In", "NotIn") and not values:
-            raise SelectorError(f"operator {op} for key {key!r} needs values")
-        if op in ("Exists", "DoesNotExist") and values:
-            raise SelectorError(f"operator {op} for key {key!r} takes no values")
-        requirements.append((str(key), op, frozenset(map(str, values))))
-    return LabelSelector(tuple(sorted(requirements, key=lambda r: r[0])))
-
-
-def _holds(labels: Mapping[str, str], key: str, op: str, values: frozenset[str]) -> bool:
-    if op in ("=", "In"):
-        return labels.get(key) in values
-    if op == "NotIn":
-        return labels.get(key) not in values
-    return (key in labels) == (op == "Exists")
-
-
-def _describe(key: str, op: str, values: frozenset[str]) -> str:
-    if op == "=":
-        return f"{key}={next(iter(values))}"
-    if op in ("In", "NotIn"):
-        return f"{key} {op.lower()} ({','.join(sorted(values))})"
-    return key if op == "Exists" else f"!{key}"
+    None or ``{}`` selects every seed, as Gardener's nil seed selector does. The apiserver refuses a malformed
+    selector with a 400; the scheduler reports it as a reason instead, so it is a ``SelectorError`` here.
+    """
+    try:
+        return selectors.label_selector_from_json(selector)
+    except errors.ApiError as exc:
+        raise SelectorError(exc.message) from None
 
 
 # --- the filters ------------------------------------------------------------------------------------------------
@@ -358,34 +305,13 @@ def networks(shoot: Mapping[str, Any], seeds: Sequence[PreparedSeed], ctx: Filte
                 for field, kind in wants_default.items()
                 if (net := seed.shoot_defaults.get(field)) is not None and net.version in versions
             ]
-            return _network_reason(ours, seed.networks)
+            return cidrs.overlap_reason(ours, seed.networks)
         key = id(seed.networks)
         if key not in verdicts:
-            verdicts[key] = _network_reason(ours, seed.networks)
+            verdicts[key] = cidrs.overlap_reason(ours, seed.networks)
         return verdicts[key]
 
     return split_seeds(seeds, reason_of)
-
-
-def _network_reason(ours: Sequence[tuple[str, Net]], theirs: Sequence[tuple[str, Net]]) -> str | None:
-    if not _any_intersection(ours, theirs):
-        return None
-    problems = [
-        f"shoot {kind} network {net.text} intersects with seed {their_kind} network"
-        for kind, net in ours
-        for their_kind, their_net in theirs
-        if intersects(net, their_net)
-    ]
-    return "has networks intersecting the shoot's: " + "; ".join(problems)
-
-
-def _any_intersection(ours: Sequence[tuple[str, Net]], theirs: Sequence[tuple[str, Net]]) -> bool:
-    """``intersects`` over all pairs, inlined: this runs for every seed in every decision."""
-    for _, (version, first, last, _text) in ours:
-        for _, (their_version, their_first, their_last, _their_text) in theirs:
-            if version == their_version and first <= their_last and their_first <= last:
-                return True
-    return False
 
 
 def _shoot_networks(shoot: Mapping[str, Any]) -> list[tuple[str, Net]]:

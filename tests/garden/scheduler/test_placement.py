@@ -9,7 +9,7 @@ import pytest
 
 from garden.scheduler import placement
 from garden.scheduler.placement import choose_seed
-from tests.garden.scheduler.test_filters import make_seed, make_shoot, merged
+from tests.garden.scheduler.builders import make_seed, make_shoot, merged
 
 PROFILE: dict[str, Any] = {"apiVersion": "core.gardener.cloud/v1beta1", "kind": "CloudProfile", "spec": {"type": "aws"}}
 UNREADY: dict[str, Any] = {"conditions": [{"type": "GardenletReady", "status": "Unknown"}]}

@@ -8,7 +8,7 @@ import pytest
 
 from garden.scheduler import filters, strategies
 from garden.scheduler.filters import PreparedSeed
-from tests.garden.scheduler.test_filters import make_seed, make_shoot
+from tests.garden.scheduler.builders import make_seed, make_shoot
 
 
 def prepared(*seeds: dict[str, Any]) -> list[PreparedSeed]:
