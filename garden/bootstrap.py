@@ -37,7 +37,8 @@ PROJECT: JSON = {
     "apiVersion": "core.gardener.cloud/v1beta1",
     "kind": "Project",
     "metadata": {"name": "local"},
-    "spec": {"namespace": "garden-local", "description": "Shoots on the local seed cluster"},
+    "spec": {"namespace": "garden-local", "description": "Shoots on the local seed cluster",
+             "owner": {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "hortus:operator"}},
 }
 
 SECRET: JSON = {

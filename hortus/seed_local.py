@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
 import yaml
 
 from apiserver import tls
+from hortus import serving as serving_module
 from seed.local.server import create_local_seed
 
 NAME = "seed-local"
@@ -42,19 +41,6 @@ def write_kubeconfig(state_dir: Path, *, server: str, host: str) -> tuple[Path, 
     return path, token, serving
 
 
-class _Server(uvicorn.Server):
-    """Uvicorn re-raises SIGINT/SIGTERM after shutting down; hortus stops with exit status 0 instead."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
 def run(state_dir: Path, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     server = f"https://{host}:{port}"
@@ -62,8 +48,9 @@ def run(state_dir: Path, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -
     app, _api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
                             log_level="warning", timeout_graceful_shutdown=2)
+    server = serving_module.Server(config)
     print(f"hortus local seed API: {server}", flush=True)
     print(f"kubeconfig:            {kubeconfig}", flush=True)
     print(f"try:                   kubectl --kubeconfig {kubeconfig} get namespaces", flush=True)
-    _Server(config).run()
+    serving_module.serve_all([server])
     print("hortus local seed stopped", flush=True)

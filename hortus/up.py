@@ -6,11 +6,9 @@ CA and certificate, the operator token's digest, and the operator's ``garden.kub
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-import signal
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -20,6 +18,8 @@ from apiserver.context import UserInfo
 from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
+from hortus import local_seed
+from hortus import serving as serving_module
 
 OPERATOR = UserInfo(name="hortus:operator", groups=("system:masters", "system:authenticated"))
 
@@ -52,39 +52,37 @@ def _refresh_kubeconfig(path: Path, *, server: str, ca_pem: bytes) -> None:
                                               user="operator"))
 
 
-class _Server(uvicorn.Server):
-    """Uvicorn re-raises SIGINT/SIGTERM after shutting down; hortus stops with exit status 0 instead."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
 def run(settings: GardenSettings) -> None:
     state = settings.state_dir
     state.mkdir(parents=True, exist_ok=True)
     serving = tls.ensure_serving_files(state, name="garden", hosts=[settings.host, "localhost", "127.0.0.1"])
     token_digest, kubeconfig = operator_token(state, server=settings.server_url, ca_pem=serving.ca_pem)
     app, api = create_app(settings)
-    # The garden's scheduler, dispatcher and seed lifecycle run in-process on the embedded broker; seed agents
-    # join with `hortus seed register` + `hortus seed agent` (docs/workers.md).
+    # The garden's scheduler, dispatcher and seed lifecycle run in-process (with a periodic resync standing in for
+    # beat) and publish on the embedded broker in the state directory; the local seed's agent consumes from it.
     from workers import garden as garden_role
     from workers.settings import WorkerSettings
 
     garden_role.attach_controllers(api, WorkerSettings(state_dir=state))
     # The operator is an identity in the garden database like any other; its token exists only as a digest.
     identities.for_engine(api.store.engine).ensure_operator(OPERATOR.name, token_digest=token_digest)
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
-        log_level="warning", timeout_graceful_shutdown=2,
-    )
+    local = local_seed.prepare(settings, api, garden_ca=serving.ca_pem)
+    servers = [
+        serving_server(app, host=settings.host, port=settings.port, files=serving),
+        serving_server(local.app, host=settings.host, port=local.port, files=local.serving),
+    ]
     print(f"hortus garden API: {settings.server_url}", flush=True)
     print(f"kubeconfig:        {kubeconfig}", flush=True)
+    print(f"local seed:        https://{settings.host}:{local.port} ({local.kubeconfig})", flush=True)
     print(f"try:               kubectl --kubeconfig {kubeconfig} get namespaces", flush=True)
-    _Server(config).run()
+    try:
+        serving_module.serve_all(servers, on_started=local.start_agent, on_stopping=local.signal_agent)
+    finally:
+        local.stop_agent()
     print("hortus stopped", flush=True)
+
+
+def serving_server(app: Any, *, host: str, port: int, files: tls.ServingFiles) -> serving_module.Server:
+    return serving_module.Server(uvicorn.Config(
+        app, host=host, port=port, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level="warning",
+        timeout_graceful_shutdown=2))

@@ -60,14 +60,16 @@ def test_up_serves_kubectl_keeps_state_and_stops_cleanly(tmp_path: Path, sig: in
         out = _stop(proc, sig)
     assert proc.returncode == 0, out
     assert f"https://127.0.0.1:{port}" in out and str(kubeconfig) in out
-    assert sorted(p.name for p in state.iterdir()) == sorted([
-        "garden.db", "garden.kubeconfig", "garden-ca.crt", "garden-ca.key", "garden.crt", "garden.key",
-        "operator-token.sha256", "encryption-keys", "broker",
-        *(n for n in ("garden.db-wal", "garden.db-shm") if (state / n).exists())])
+    kept = {p.name for p in state.iterdir()}
+    assert {"garden.db", "garden.kubeconfig", "garden-ca.crt", "garden-ca.key", "garden.crt", "garden.key",
+            "operator-token.sha256", "encryption-keys", "broker", "seed-local.db", "seed-local.kubeconfig",
+            "seed-local-ca.crt", "seeds", "logs"} <= kept
+    for secret_file in ("garden.kubeconfig", "garden-ca.key", "garden.key", "encryption-keys",
+                        "seed-local.kubeconfig", "seed-local-ca.key"):
+        assert oct((state / secret_file).stat().st_mode & 0o777) == "0o600", secret_file
     config = yaml.safe_load(kubeconfig.read_text())
     token = config["users"][0]["user"]["token"]
     assert token not in (state / "operator-token.sha256").read_text()
-    assert oct(kubeconfig.stat().st_mode & 0o777) == "0o600"
 
     proc = _start(state, port)
     try:
@@ -85,3 +87,29 @@ def test_db_upgrade_migrates_to_the_newest_revision(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "database at revision 0002" in result.stdout
     assert (tmp_path / "garden.db").exists()
+
+
+def test_up_runs_gardeners_local_shoot_on_the_local_seed(tmp_path: Path) -> None:
+    """The README's first command, end to end: Gardener's provider-local shoot is scheduled to the local seed,
+    dispatched to its agent, and its control-plane namespace appears on the local seed cluster."""
+    state, port, cache = tmp_path / "state", servers.free_port(), tmp_path / "cache"
+    proc = _start(state, port)
+    kubeconfig = state / "garden.kubeconfig"
+    shoot = Path(__file__).resolve().parents[1] / "data" / "gardener-examples" / "provider-local" / "shoot.yaml"
+    try:
+        _wait_for_kubectl(kubeconfig, cache)
+        applied = _kubectl(kubeconfig, "apply", "-f", str(shoot), cache=cache)
+        assert applied.stdout.strip() == "shoot.core.gardener.cloud/local created", applied.stderr
+        waited = _kubectl(kubeconfig, "wait", "-n", "garden-local", "shoot/local", "--timeout=60s",
+                          "--for=jsonpath={.status.lastOperation.state}=Succeeded", cache=cache)
+        assert waited.returncode == 0, waited.stderr
+        got = _kubectl(kubeconfig, "get", "shoot", "local", "-n", "garden-local", "-o",
+                       "jsonpath={.spec.seedName} {.status.lastOperation.type} {.status.observedGeneration}",
+                       cache=cache)
+        assert got.stdout.split()[:2] == ["local", "Create"]
+        seed_ns = _kubectl(state / "seed-local.kubeconfig", "get", "namespace", "shoot--local--local", "-o", "name",
+                           cache=cache)
+        assert seed_ns.stdout.strip() == "namespace/shoot--local--local", seed_ns.stderr
+    finally:
+        out = _stop(proc, signal.SIGTERM)
+    assert proc.returncode == 0, out
