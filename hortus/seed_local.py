@@ -48,9 +48,9 @@ def run(state_dir: Path, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -
     app, _api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
                             log_level="warning", timeout_graceful_shutdown=2)
-    server = serving_module.Server(config)
+    uvicorn_server = serving_module.Server(config)
     print(f"hortus local seed API: {server}", flush=True)
     print(f"kubeconfig:            {kubeconfig}", flush=True)
     print(f"try:                   kubectl --kubeconfig {kubeconfig} get namespaces", flush=True)
-    serving_module.serve_all([server])
+    serving_module.serve_all([uvicorn_server])
     print("hortus local seed stopped", flush=True)
