@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
+import datetime as dt
 import json
 from typing import Any
 
@@ -36,6 +37,12 @@ class ResourceService:
     def __init__(self, registry: Registry, store: Store) -> None:
         self.registry = registry
         self.store = store
+        # Set where a garbage collector runs (the local seed cluster's simulation): deletes then honour
+        # propagationPolicy Foreground and Orphan through their finalizers; the garden, with no GC, ignores it.
+        self.gc_enabled = False
+        # Storage keys of kinds deleted gracefully, as Pods are where a kubelet runs: a Pod bound to a node gets
+        # a future deletionTimestamp and the kubelet deletes it with grace period 0 once its containers stopped.
+        self.graceful: set[str] = set()
 
     # --- reads ----------------------------------------------------------------------------------------------
 
@@ -301,9 +308,15 @@ class ResourceService:
                 f'{rt.qualified} "" is forbidden: unable to create new content in namespace {namespace} '
                 "because it is being terminated")
 
-    def _deletion_marked(self, rt: ResourceType, old: JSON, _options: JSON) -> JSON | None:
+    def _deletion_marked(self, rt: ResourceType, old: JSON, options: JSON) -> JSON | None:
         """The object marked for deletion when finalizers hold it, or None when it can go now."""
         finalizers = list(old["metadata"].get("finalizers") or [])
+        policy = _propagation_finalizer(options) if self.gc_enabled else None
+        if policy and not old["metadata"].get("deletionTimestamp") and policy not in finalizers:
+            finalizers.append(policy)
+        grace = _grace_period(old, options) if rt.key in self.graceful else 0
+        if grace and not finalizers:
+            return _gracefully_marked(old, grace)
         if _spec_finalizers(rt, old):
             new = copy.deepcopy(old)
             new["metadata"].setdefault("deletionTimestamp", meta.now())
@@ -373,6 +386,37 @@ def _merge_fields(old: JSON, new: JSON, paths: tuple[str, ...]) -> JSON:
     if meta.content(merged) != meta.content(old):
         merged["metadata"]["generation"] = int(old["metadata"].get("generation", 1)) + 1
     return merged
+
+
+def _propagation_finalizer(options: JSON) -> str | None:
+    """The finalizer through which the garbage collector carries out a delete's propagationPolicy."""
+    policy = options.get("propagationPolicy")
+    if policy is None and options.get("orphanDependents") is not None:
+        policy = "Orphan" if options["orphanDependents"] else "Background"
+    return {"Foreground": "foregroundDeletion", "Orphan": "orphan"}.get(str(policy))
+
+
+def _grace_period(obj: JSON, options: JSON) -> int:
+    """Seconds a Pod is given to stop: 0 when no kubelet runs it (unbound or finished), as Kubernetes does."""
+    spec, md = obj.get("spec") or {}, obj["metadata"]
+    if not spec.get("nodeName") or (obj.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return 0
+    wanted = options.get("gracePeriodSeconds")
+    grace = wanted if isinstance(wanted, int) else spec.get("terminationGracePeriodSeconds", 30)
+    current = md.get("deletionGracePeriodSeconds")
+    if md.get("deletionTimestamp") and isinstance(current, int) and current <= grace:
+        return -1  # already terminating with a grace period at most as long: nothing changes
+    return max(int(grace), 0)
+
+
+def _gracefully_marked(old: JSON, grace: int) -> JSON:
+    if grace < 0:
+        return old
+    new = copy.deepcopy(old)
+    deadline = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=grace)
+    new["metadata"]["deletionTimestamp"] = deadline.strftime("%Y-%m-%dT%H:%M:%SZ")
+    new["metadata"]["deletionGracePeriodSeconds"] = grace
+    return new
 
 
 def _finalized(rt: ResourceType, new: JSON) -> bool:

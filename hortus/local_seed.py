@@ -62,7 +62,8 @@ def prepare(settings: GardenSettings, garden: ApiServer, *, garden_ca: bytes) ->
     state, port = settings.state_dir, settings.port + 1
     kubeconfig, token, serving = seed_local.write_kubeconfig(state, server=f"https://{settings.host}:{port}",
                                                              host=settings.host)
-    app, api = create_local_seed(state, token=token, server_address=f"{settings.host}:{port}")
+    app, api = create_local_seed(state, token=token, server_address=f"{settings.host}:{port}",
+                                 serving_ca=serving.ca_pem)
     bootstrap.ensure_local(garden.service)
     seeds.register(garden.service, bootstrap.SEED, capacity=CAPACITY)
     garden_kubeconfig = _agent_kubeconfig(settings, garden, garden_ca=garden_ca)

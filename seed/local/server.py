@@ -2,7 +2,8 @@
 
 ``create_local_seed`` is called by ``hortus seed local`` (``hortus.seed_local``), by ``hortus up`` and by tests;
 the simulated controllers are added to the returned ``ApiServer``'s ``background`` by their own module. State
-lives in ``<state_dir>/seed-local.db`` (SQLite), or in a temporary database removed with the app.
+lives in ``<state_dir>/seed-local.db`` (SQLite), or in a temporary database removed with the app. Each ready
+shoot's own API (``seed.local.shoots``) is built by ``local_api`` too and served under ``/shoots/<namespace>``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import dataclasses
 import shutil
 import tempfile
 import weakref
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from fastapi import FastAPI
 
 import migrations
 from apiserver import errors
-from apiserver.auth import TokenAuthenticator
+from apiserver.auth import Authenticator, TokenAuthenticator
 from apiserver.context import UserInfo, system_context
 from apiserver.registry import Registry, ResourceType
 from apiserver.server import ApiServer, build_app
@@ -27,6 +29,8 @@ from apiserver.storage import migrate
 from apiserver.storage.store import Store
 from seed.local import admission, crds, kinds
 from seed.local.scale import ScaleHandler
+from seed.local.shoots import endpoints
+from seed.local.sim import Delays, Simulation
 
 ADMIN = UserInfo(name="hortus:seed-admin", groups=("system:masters", "system:authenticated"))
 DATABASE = "seed-local.db"
@@ -41,16 +45,43 @@ def create_local_seed(
     token: str,
     server_address: str = "127.0.0.1:6444",
     poll_interval: float = 0.2,
+    serving_ca: bytes | None = None,
+    delays: Delays | None = None,
+    failing_images: Collection[str] = (),
 ) -> tuple[FastAPI, ApiServer]:
-    """The app and its ``ApiServer``; ``token`` is the admin's bearer token (group ``system:masters``)."""
+    """The app and its ``ApiServer``; ``token`` is the admin's bearer token (group ``system:masters``).
+
+    ``serving_ca`` (PEM) goes into shoot kubeconfigs; without it they read ``<state_dir>/seed-local-ca.crt``.
+    """
     directory = state_dir or Path(tempfile.mkdtemp(prefix="hortus-seed-local-"))
     directory.mkdir(parents=True, exist_ok=True)
-    engine = engines.make_engine(f"sqlite:///{directory / DATABASE}")
+    api = local_api(directory / DATABASE, authenticator=TokenAuthenticator.from_tokens({token: ADMIN}),
+                    server_address=server_address, poll_interval=poll_interval)
+    simulation = Simulation(api, delays=delays or Delays(), failing_images=failing_images)
+    simulation.prepare()  # the Nodes are there before the first request
+    api.background.append(simulation.run_forever)
+    app = build_app(api, title="hortus local seed")
+
+    def shoot_api(database: Path, *, authenticator: Authenticator, server_address: str) -> ApiServer:
+        return local_api(database, authenticator=authenticator, server_address=server_address,
+                         poll_interval=poll_interval)
+
+    endpoints.attach(app, api, directory=directory, make_api=shoot_api, ca_pem=serving_ca, delays=delays)
+    if state_dir is None:
+        weakref.finalize(app, _remove, engine=api.store.engine, directory=directory)
+    return app, api
+
+
+def local_api(
+    database: Path, *, authenticator: Authenticator, server_address: str, poll_interval: float = 0.2
+) -> ApiServer:
+    """A local cluster's ``ApiServer`` on the SQLite file ``database``: the seed's own, and each shoot's."""
+    engine = engines.make_engine(f"sqlite:///{database}")
     migrate.upgrade(engine, migrations.LOCATION)
     registry = Registry()
     store = Store(engine, sensitive=lambda key: bool((rt := registry.by_key(key)) and rt.sensitive))
-    api = ApiServer(registry=registry, store=store, authenticator=TokenAuthenticator.from_tokens({token: ADMIN}),
-                    server_address=server_address, poll_interval=poll_interval)
+    api = ApiServer(registry=registry, store=store, authenticator=authenticator, server_address=server_address,
+                    poll_interval=poll_interval)
     controller = crds.CrdController(api)
     for rt in kinds.builtin_types(services=admission.ServiceAllocator(api.service)):
         registry.register(_with_crd_admission(rt, controller))
@@ -60,10 +91,7 @@ def create_local_seed(
     controller.sync()  # CRDs stored by an earlier run are served from the first request on
     store.listeners.append(controller.on_commit)
     api.background.append(controller.run_forever)
-    app = build_app(api, title="hortus local seed")
-    if state_dir is None:
-        weakref.finalize(app, _remove, engine=engine, directory=directory)
-    return app, api
+    return api
 
 
 def _with_crd_admission(rt: ResourceType, controller: crds.CrdController) -> ResourceType:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,16 +13,22 @@ from kubernetes import config
 
 from apiserver.server import ApiServer
 from seed.local.server import create_local_seed
+from seed.local.sim import Delays
 from tests.e2e.kubectl import KUBECTL, Kubectl
 from tests.support import databases, servers
 from tests.support.servers import RunningServer
 
+# A simulation so slow that nothing it does happens within a test: for tests of what the API server itself
+# answers (a new Pod is Pending, a LoadBalancer has no address yet), with no controller writing meanwhile.
+STILL = Delays(**{f.name: 3600.0 for f in dataclasses.fields(Delays)})
+
 
 @pytest.fixture
-def seed(tmp_path: Path) -> Iterator[tuple[RunningServer, ApiServer]]:
-    """A running local seed cluster with its state in ``tmp_path/state``."""
+def seed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[RunningServer, ApiServer]]:
+    """A running local seed cluster with its state in ``tmp_path/state`` (``@pytest.mark.still``: see STILL)."""
     token = servers.new_token()
-    app, api = create_local_seed(tmp_path / "state", token=token, poll_interval=0.05)
+    delays = STILL if request.node.get_closest_marker("still") else None
+    app, api = create_local_seed(tmp_path / "state", token=token, poll_interval=0.05, delays=delays)
     with servers.serve(app, tmp_path, token=token, name="seed-local") as server:
         yield server, api
     api.store.engine.dispose()

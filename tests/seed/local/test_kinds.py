@@ -161,6 +161,7 @@ def test_keeps_a_cluster_ip_and_refuses_to_change_it(kubectl: Kubectl) -> None:
     assert "may not change once set" in failed(kubectl("patch", "service", "web", "-n", "default", "-p", patch))
 
 
+@pytest.mark.still
 def test_gives_node_ports_to_load_balancers_and_shows_them_pending(kubectl: Kubectl) -> None:
     ok(apply(kubectl, service("lb", type="LoadBalancer")))
     port = get(kubectl, "service", "lb", "-n", "default")["spec"]["ports"][0]
@@ -179,6 +180,7 @@ def pod(name: str) -> JSON:
             "spec": {"containers": [{"name": "a", "image": "busybox"}, {"name": "b", "image": "busybox:1"}]}}
 
 
+@pytest.mark.still
 def test_new_pods_are_pending_and_print_like_kubectl_get_pods(kubectl: Kubectl) -> None:
     ok(apply(kubectl, pod("p1")))
     status = get(kubectl, "pod", "p1", "-n", "default")["status"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from typing import Any
 
 import pytest
@@ -61,21 +62,45 @@ def test_scale_honours_a_current_replicas_precondition(kubectl: Kubectl) -> None
     assert replicas(kubectl, "deployment/web")[0] == 2
 
 
+@pytest.mark.still
 def test_typed_client_reads_and_replaces_the_scale(api_client: Any) -> None:
     apps = client.AppsV1Api(api_client)
     apps.create_namespaced_deployment("default", workload("Deployment", "web", replicas=4))
+    settled(apps, "web")
     scale = apps.read_namespaced_deployment_scale("web", "default")
-    assert (scale.spec.replicas, scale.status.replicas, scale.status.selector) == (4, 0, "app=web")
-    scale.spec.replicas = 1
-    assert apps.replace_namespaced_deployment_scale("web", "default", scale).spec.replicas == 1
+    assert (scale.spec.replicas, scale.status.selector) == (4, "app=web")
+    # The deployment controller writes status meanwhile; like client-go's RetryOnConflict, re-read on 409.
+    for _ in range(20):
+        scale.spec.replicas = 1
+        try:
+            assert apps.replace_namespaced_deployment_scale("web", "default", scale).spec.replicas == 1
+            break
+        except ApiException as exc:
+            assert exc.status == 409
+            scale = apps.read_namespaced_deployment_scale("web", "default")
+    else:
+        raise AssertionError("the scale was never replaced")
     patched = apps.patch_namespaced_deployment_scale("web", "default", {"spec": {"replicas": 6}})
     assert patched.spec.replicas == 6
     assert apps.read_namespaced_deployment("web", "default").spec.replicas == 6
 
 
+def settled(apps: Any, name: str) -> None:
+    """Wait until the deployment controller has seen the Deployment, so that it writes no status meanwhile."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        got = apps.read_namespaced_deployment(name, "default")
+        if got.status and got.status.observed_generation == got.metadata.generation:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"deployment {name} was never observed")
+
+
+@pytest.mark.still
 def test_refuses_negative_replicas_and_stale_resource_versions(api_client: Any) -> None:
     apps = client.AppsV1Api(api_client)
     apps.create_namespaced_deployment("default", workload("Deployment", "web"))
+    settled(apps, "web")
     scale = apps.read_namespaced_deployment_scale("web", "default")
     apps.patch_namespaced_deployment("web", "default", {"metadata": {"labels": {"x": "y"}}})
     with pytest.raises(ApiException) as stale:
