@@ -1,4 +1,4 @@
-"""Kubernetes' own core kinds that every hortus API server serves: Namespace and Secret.
+"""Kubernetes' own core kinds that every hortus API server serves: Namespace, Secret and ConfigMap.
 
 Registered by the garden's app factory and the local seed cluster (which adds many more); their schemas
 prune unknown fields the way the real API server's typed decoding does.
@@ -47,6 +47,19 @@ SECRET_SCHEMA: JSON = {
 }
 
 
+CONFIGMAP_SCHEMA: JSON = {
+    "type": "object",
+    "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": {"type": "object"},
+        "data": _STRING_MAP,
+        "binaryData": _STRING_MAP,
+        "immutable": {"type": "boolean"},
+    },
+}
+
+
 def normalize_namespace(obj: JSON) -> JSON:
     out = copy.deepcopy(obj)
     spec = out.setdefault("spec", {})
@@ -90,5 +103,12 @@ SECRET = ResourceType(
     normalize=normalize_secret, sensitive=True, field_selectors={"type": "type"},
     printer_columns=(PrinterColumn(name="Type", path=".type"),
                      PrinterColumn(name="Data", path=".data", type="integer", description="number of keys"),
+                     PrinterColumn(name="Age", path=".metadata.creationTimestamp", type="date")),
+)
+
+CONFIGMAP = ResourceType(
+    group="", version="v1", kind="ConfigMap", plural="configmaps", namespaced=True, short_names=("cm",),
+    schema=CONFIGMAP_SCHEMA,
+    printer_columns=(PrinterColumn(name="Data", path=".data", type="integer", description="number of keys"),
                      PrinterColumn(name="Age", path=".metadata.creationTimestamp", type="date")),
 )

@@ -40,8 +40,9 @@ def _resource_type(info: gardener.KindInfo, model: type[gardener.ApiModel]) -> R
 
 
 def garden_types() -> list[ResourceType]:
-    """Namespace and Secret from the machinery, then every Gardener kind with its typed model."""
-    types = [kinds.NAMESPACE, kinds.SECRET]
+    """Namespace, Secret and ConfigMap (the scheduler's region config) from the machinery, then every Gardener
+    kind with its typed model."""
+    types = [kinds.NAMESPACE, kinds.SECRET, kinds.CONFIGMAP]
     for info, model in gardener.ALL_KINDS:
         if info.group == "":
             continue  # core v1 Namespace and Secret come from apiserver.kinds (normalisation, encryption)

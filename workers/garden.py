@@ -18,7 +18,8 @@ from workers.settings import WorkerSettings
 def loop_settings(settings: WorkerSettings) -> LoopSettings:
     return LoopSettings(resync_interval=settings.resync_interval, resend_after=settings.resend_after,
                         sync_period=settings.sync_period, monitor_period=settings.monitor_period,
-                        lifecycle_interval=min(5.0, settings.monitor_period / 4))
+                        lifecycle_interval=min(5.0, settings.monitor_period / 4),
+                        strategy=settings.scheduler_strategy)
 
 
 def attach_controllers(api: ApiServer, settings: WorkerSettings, *, app: Celery | None = None) -> GardenControllers:

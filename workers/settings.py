@@ -39,6 +39,8 @@ class WorkerSettings(BaseSettings):
     lock_lease_seconds: int = 15
     garden_kubeconfig: Path | None = None
     seed_kubeconfig: Path | None = None
+    # The scheduler's strategy: SameRegion (Gardener's default) or MinimalDistance (region-config ConfigMaps).
+    scheduler_strategy: str = "SameRegion"
     # Fault-injection and demos only: pause after reporting Processing, so a test can kill a busy agent.
     reconcile_pause: float = 0.0
 

@@ -19,7 +19,7 @@ from apiserver import errors
 from apiserver.context import system_context
 from apiserver.service import ResourceService
 from garden.controllers import kinds
-from garden.scheduler import placement, strategies
+from garden.scheduler import placement, regions, strategies
 from shoot import conditions
 
 log = logging.getLogger(__name__)
@@ -50,15 +50,25 @@ class SchedulerController:
             return []
         seeds = placement.prepare_seeds(self.service.list(self.kinds.seeds, None).items)
         profiles = {p["metadata"]["name"]: p for p in self.service.list(self.kinds.cloudprofiles, None).items}
+        region_configs = self._region_configs()
         counts = shoot_counts(shoots)
         out = []
         for shoot in pending:
             decision = placement.choose_seed(shoot, seeds, cloud_profile=profiles.get(_profile_name(shoot)),
-                                             strategy=self.strategy, shoot_counts=counts)
+                                             strategy=self.strategy, shoot_counts=counts,
+                                             region_distances=regions.distances_for(region_configs,
+                                                                                    _profile_name(shoot)))
             if self._apply(shoot, decision) and decision.seed:
                 counts[decision.seed] += 1
             out.append(Placement(*kinds.key(shoot), decision=decision))
         return out
+
+    def _region_configs(self) -> list[JSON]:
+        """Gardener's region-distance ConfigMaps (only MinimalDistance reads them)."""
+        configmaps = self.service.registry.get("", "v1", "configmaps")
+        if self.strategy != strategies.MINIMAL_DISTANCE or configmaps is None:
+            return []
+        return self.service.list(configmaps, regions.NAMESPACE, label_selector=regions.SELECTOR).items
 
     def _apply(self, shoot: JSON, decision: placement.Decision) -> bool:
         try:

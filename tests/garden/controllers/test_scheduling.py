@@ -97,3 +97,25 @@ def test_minimal_distance_places_across_regions_but_never_past_taints_or_selecto
     assert result["aus"] == {"a-eu": 10}
     assert result["lus"] == {"l-eu": 5}  # l-us is tainted; the nearest other local seed is in eu-1
     assert result["silver"] == {None: 5}
+
+
+def test_minimal_distance_follows_the_region_config_of_the_cloud_profile(tmp_path: Any) -> None:
+    _app, api = fleet.garden_api(tmp_path)
+    now = time.time()
+    fleet.add_seed(api.service, "l-eu", provider="local", region="eu-1", pods="10.1.0.0/16", services="10.2.0.0/16",
+                   now=now)
+    fleet.add_seed(api.service, "l-ap", provider="local", region="ap-1", pods="10.3.0.0/16", services="10.4.0.0/16",
+                   now=now)
+    fleet.create_shoot(api.service, fleet.shoot_manifest("far-0", provider="local", region="us-1"))
+    configmaps = api.registry.get("", "v1", "configmaps")
+    namespaces = api.registry.get("", "v1", "namespaces")
+    assert configmaps is not None and namespaces is not None
+    api.service.create(namespaces, "", {"metadata": {"name": "garden"}}, system_context())
+    profile = fleet.shoots(api.service)[0]["spec"]["cloudProfile"]["name"]
+    api.service.create(configmaps, "garden", {
+        "metadata": {"name": "regions", "labels": {"scheduling.gardener.cloud/purpose": "region-config"},
+                     "annotations": {"scheduling.gardener.cloud/cloudprofiles": profile}},
+        "data": {"us-1": "ap-1: 10\neu-1: 100\n"}}, system_context())
+    scheduling.SchedulerController(api.service, strategy="MinimalDistance").schedule_pending()
+    # Without the table, "eu-1" is the nearer name to "us-1"; the operator's table says ap-1.
+    assert placed(api)["far"] == {"l-ap": 1}
