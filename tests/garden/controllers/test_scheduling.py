@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,7 +100,7 @@ def test_minimal_distance_places_across_regions_but_never_past_taints_or_selecto
     assert result["silver"] == {None: 5}
 
 
-def test_minimal_distance_follows_the_region_config_of_the_cloud_profile(tmp_path: Any) -> None:
+def test_minimal_distance_follows_the_region_config_of_the_cloud_profile(tmp_path: Path) -> None:
     _app, api = fleet.garden_api(tmp_path)
     now = time.time()
     fleet.add_seed(api.service, "l-eu", provider="local", region="eu-1", pods="10.1.0.0/16", services="10.2.0.0/16",

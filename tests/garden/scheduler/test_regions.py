@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -11,8 +12,8 @@ from garden.scheduler import regions
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "gardener-examples" / "31-scheduler-region-configmap.yaml"
 
 
-def _configmap(profiles: str) -> dict[str, object]:
-    cm = yaml.safe_load(EXAMPLE.read_text())
+def _configmap(profiles: str) -> dict[str, Any]:
+    cm: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text())
     cm["metadata"]["annotations"][regions.PROFILES_ANNOTATION] = profiles
     return cm
 
