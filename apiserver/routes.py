@@ -1,7 +1,8 @@
-"""The HTTP routes of a Kubernetes-style API server: discovery, OpenAPI and generic resource handlers.
+"""The HTTP routes of a Kubernetes-style API server: the router and the generic resource handlers.
 
-Built by ``apiserver.server.build_app``. Handlers are thin: authenticate, authorize, parse, call
-``apiserver.service`` in a worker thread, and render JSON, a Table or a watch stream.
+Built by ``apiserver.server.build_app``; ``apiserver.discovery_routes`` adds version, discovery and OpenAPI.
+Handlers are thin: authenticate, authorize, parse, call ``apiserver.service`` in a worker thread, and render
+JSON, a Table or a watch stream.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.routing import Route
 
-from apiserver import bodies, discovery, errors, meta, openapi, patch, paths, responses, selectors, tables, watch
-from apiserver.auth import Attributes, AuditEvent
-from apiserver.context import RequestContext, UserInfo
+from apiserver import access, bodies, discovery_routes, errors, patch, paths, responses, selectors, tables, watch
+from apiserver.access import authenticate, authorize
+from apiserver.auth import Attributes
+from apiserver.context import RequestContext
+from apiserver.listing import ListResult, allowed_fields
+from apiserver.objects import with_type
 from apiserver.registry import ResourceType
 from apiserver.responses import JSONResponse
 from apiserver.server import ApiServer
-from apiserver.service import ListResult, allowed_fields, with_type
+
+# authenticate and authorize moved to apiserver.access; callers (garden.audit) still import them from here.
+__all__ = ["authenticate", "authorize", "handle", "router"]
 
 JSON = dict[str, Any]
 _VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -29,64 +35,7 @@ _VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 def router(api: ApiServer) -> APIRouter:
     r = APIRouter()
-
-    @r.get("/version")
-    async def version() -> JSONResponse:
-        return JSONResponse(discovery.version_info(api.version_minor))
-
-    @r.get("/healthz")
-    @r.get("/livez")
-    @r.get("/readyz")
-    async def healthz() -> Response:
-        return Response("ok", media_type="text/plain")
-
-    @r.get("/api")
-    async def core_groups(request: Request) -> Response:
-        authenticate(api, request)
-        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
-        if agg:
-            return _aggregated(discovery.aggregated(api.registry, True, agg), agg)
-        return JSONResponse(discovery.api_versions(api.server_address))
-
-    @r.get("/apis")
-    async def groups(request: Request) -> Response:
-        authenticate(api, request)
-        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
-        if agg:
-            return _aggregated(discovery.aggregated(api.registry, False, agg), agg)
-        return JSONResponse(discovery.api_group_list(api.registry))
-
-    @r.get("/api/v1")
-    async def core_resources(request: Request) -> JSONResponse:
-        authenticate(api, request)
-        return JSONResponse(_found(discovery.api_resource_list(api.registry, "", "v1")))
-
-    @r.get("/apis/{group}")
-    async def group(request: Request, group: str) -> JSONResponse:
-        authenticate(api, request)
-        return JSONResponse(_found(discovery.api_group(api.registry, group)))
-
-    @r.get("/apis/{group}/{version}")
-    async def group_resources(request: Request, group: str, version: str) -> JSONResponse:
-        authenticate(api, request)
-        return JSONResponse(_found(discovery.api_resource_list(api.registry, group, version)))
-
-    @r.get("/openapi/v3")
-    async def openapi_index(request: Request) -> JSONResponse:
-        authenticate(api, request)
-        return JSONResponse(api.cached(("openapi",), lambda: openapi.index(api.registry)))
-
-    @r.get("/openapi/v3/api/v1")
-    async def openapi_core(request: Request) -> JSONResponse:
-        authenticate(api, request)
-        return JSONResponse(_found(api.cached(("openapi", "", "v1"),
-                                              lambda: openapi.group_version_document(api.registry, "", "v1"))))
-
-    @r.get("/openapi/v3/apis/{group}/{version}")
-    async def openapi_group(request: Request, group: str, version: str) -> JSONResponse:
-        authenticate(api, request)
-        return JSONResponse(_found(api.cached(("openapi", group, version),
-                                              lambda: openapi.group_version_document(api.registry, group, version))))
+    discovery_routes.add_routes(r, api)
 
     # The hot paths are plain Starlette routes: FastAPI's parameter machinery costs more than the work here.
     async def core_resource(request: Request) -> Response:
@@ -102,42 +51,8 @@ def router(api: ApiServer) -> APIRouter:
     return r
 
 
-def _found(doc: JSON | None) -> JSON:
-    if doc is None:
-        raise errors.path_not_found()
-    return doc
-
-
-def _aggregated(doc: JSON, version: str) -> Response:
-    return Response(responses.dumps(doc), media_type=discovery.aggregated_content_type(version))
-
-
-def authenticate(api: ApiServer, request: Request) -> UserInfo:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise errors.unauthorized()
-    user = api.authenticator.authenticate(token.strip())
-    if user is None:
-        raise errors.unauthorized()
-    return user
-
-
-def authorize(api: ApiServer, user: UserInfo, attrs: Attributes, rt: ResourceType) -> None:
-    reason = api.authorizer.authorize(user, attrs)
-    if reason is None:
-        return
-    what = f"{attrs.resource}/{attrs.subresource}" if attrs.subresource else attrs.resource
-    scope = f' in the namespace "{attrs.namespace}"' if attrs.namespace else " at the cluster scope"
-    target = f'{rt.qualified} "{attrs.name}"' if attrs.name else rt.qualified
-    raise errors.forbidden(
-        f'{target} is forbidden: User "{user.name}" cannot {attrs.verb} resource "{what}" in API group '
-        f'"{rt.group}"{scope}: {reason}'
-    )
-
-
 async def handle(api: ApiServer, request: Request, group: str, version: str, rest: str) -> Response:
-    user = authenticate(api, request)
+    user = access.authenticate(api, request)
     target = paths.resolve(api.registry, group, version, rest)
     if target.rt.namespaced and target.namespace is None and target.name:
         raise errors.path_not_found()
@@ -145,7 +60,7 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
     verb = _verb(request.method, target, watching=bodies.flag(q.get("watch")))
     attrs = Attributes(verb=verb, group=group, resource=target.rt.plural, subresource=target.subresource,
                        namespace=target.namespace or "", name=target.name, path=request.url.path)
-    authorize(api, user, attrs, target.rt)
+    access.authorize(api, user, attrs, target.rt)
     ctx = RequestContext(
         user=user,
         dry_run=q.get("dryRun") == "All",
@@ -161,17 +76,8 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
         code = exc.code
         raise
     finally:
-        if api.audit is not None and verb in _MUTATING and not ctx.dry_run:
-            await _run(lambda: api.audit(_audit_event(user, attrs, code)))  # type: ignore[misc]
-
-
-_MUTATING = frozenset({"create", "update", "patch", "delete", "deletecollection"})
-
-
-def _audit_event(user: UserInfo, attrs: Attributes, code: int) -> AuditEvent:
-    return AuditEvent(user=user.name, verb=attrs.verb, group=attrs.group, resource=attrs.resource,
-                      subresource=attrs.subresource, namespace=attrs.namespace, name=attrs.name, code=code,
-                      timestamp=meta.now())
+        if api.audit is not None and verb in access.MUTATING and not ctx.dry_run:
+            await _run(lambda: api.audit(access.audit_event(user, attrs, code)))  # type: ignore[misc]
 
 
 def _verb(method: str, target: paths.Target, *, watching: bool) -> str:
