@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from garden.settings import GardenSettings
 from hortus import admin, seeds
@@ -28,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--state-dir", type=Path, default=None)
     upgrade.add_argument("--database-url", default=None, help="default: SQLite in the state directory")
     admin.add_parsers(sub)
+    garden = sub.add_parser("garden", help="garden roles")
+    garden_sub = garden.add_subparsers(dest="garden_command", required=True)
+    worker = garden_sub.add_parser("worker", help="run the garden-role worker (queue garden) with its beat")
+    worker.add_argument("--state-dir", type=Path, default=None)
+    worker.add_argument("--database-url", default=None, help="default: SQLite in the state directory")
+    worker.add_argument("--broker", default=None, help="redis://host:6379/0 (default: the embedded broker)")
     seed = sub.add_parser("seed", help="seed clusters")
     seed_sub = seed.add_subparsers(dest="seed_command", required=True)
     seeds.add_parsers(seed_sub)
@@ -46,6 +53,8 @@ def _settings(args: argparse.Namespace) -> GardenSettings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "garden":
+        return _garden_worker(args, _settings(args))
     if args.command == "seed" and args.seed_command in seeds.COMMANDS:
         return seeds.run(args, _settings(args))
     if args.command == "seed":
@@ -69,6 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in admin.COMMANDS:
         return admin.run(args, settings)
     return 2
+
+
+def _garden_worker(args: argparse.Namespace, settings: GardenSettings) -> int:
+    """The production shape of the garden role: scheduler, dispatcher and lifecycle run by beat's resync."""
+    from garden.app import create_app
+    from workers import garden as garden_role
+    from workers.settings import WorkerSettings
+
+    _app, api = create_app(settings)
+    overrides: dict[str, Any] = {"state_dir": settings.state_dir}
+    if args.broker:
+        overrides["broker_url"] = args.broker
+    garden_role.run_garden_worker(api, WorkerSettings(**overrides))
+    return 0
 
 
 def _seed(args: argparse.Namespace) -> int:
