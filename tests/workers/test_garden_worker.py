@@ -29,9 +29,11 @@ def test_garden_worker_beat_places_and_dispatches_pending_shoots(tmp_path: Path)
         agents.wait_for(lambda: redis.llen(f"seed.{SEED}") > 0, timeout=30, what="a task on the seed's queue")
         shoot = api.service.get(fleet._rt(api.service, "shoots"), "garden-local", "pending-0")
         assert shoot["spec"]["seedName"] == SEED
-        message = json.loads(redis.lindex(f"seed.{SEED}", 0))
+        raw = redis.lindex(f"seed.{SEED}", 0)
+        assert raw is not None
+        message = json.loads(raw)
         assert message["headers"]["task"] == "hortus.reconcile_shoot"
-        assert json.loads(redis.lindex(f"seed.{SEED}", 0))["headers"]["kwargsrepr"].count("pending-0") == 1
+        assert message["headers"]["kwargsrepr"].count("pending-0") == 1
     finally:
         worker.terminate()
         worker.wait(timeout=20)
