@@ -37,26 +37,29 @@ def _add_health(r: APIRouter, api: ApiServer) -> None:
 
 
 def _add_discovery(r: APIRouter, api: ApiServer) -> None:
+    def groups(request: Request, *, core: bool) -> Response:
+        authenticate(api, request)
+        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
+        if agg:
+            doc = api.cached(("aggregated", core, agg), lambda: discovery.aggregated(api.registry, core, agg))
+            return _aggregated(doc, agg)
+        legacy = api.cached(("legacy", core), lambda: discovery.api_versions(api.server_address) if core
+                            else discovery.api_group_list(api.registry))
+        return JSONResponse(legacy)
+
     @r.get("/api")
     async def core_groups(request: Request) -> Response:
-        authenticate(api, request)
-        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
-        if agg:
-            return _aggregated(discovery.aggregated(api.registry, True, agg), agg)
-        return JSONResponse(discovery.api_versions(api.server_address))
+        return groups(request, core=True)
 
     @r.get("/apis")
-    async def groups(request: Request) -> Response:
-        authenticate(api, request)
-        agg = discovery.negotiate_aggregated(request.headers.get("accept", ""))
-        if agg:
-            return _aggregated(discovery.aggregated(api.registry, False, agg), agg)
-        return JSONResponse(discovery.api_group_list(api.registry))
+    async def all_groups(request: Request) -> Response:
+        return groups(request, core=False)
 
     @r.get("/api/v1")
     async def core_resources(request: Request) -> JSONResponse:
         authenticate(api, request)
-        return JSONResponse(_found(discovery.api_resource_list(api.registry, "", "v1")))
+        return JSONResponse(_found(api.cached(("resources", "", "v1"),
+                                              lambda: discovery.api_resource_list(api.registry, "", "v1"))))
 
     @r.get("/apis/{group}")
     async def group(request: Request, group: str) -> JSONResponse:
@@ -66,7 +69,8 @@ def _add_discovery(r: APIRouter, api: ApiServer) -> None:
     @r.get("/apis/{group}/{version}")
     async def group_resources(request: Request, group: str, version: str) -> JSONResponse:
         authenticate(api, request)
-        return JSONResponse(_found(discovery.api_resource_list(api.registry, group, version)))
+        return JSONResponse(_found(api.cached(("resources", group, version),
+                                              lambda: discovery.api_resource_list(api.registry, group, version))))
 
 
 def _add_openapi(r: APIRouter, api: ApiServer) -> None:
