@@ -242,12 +242,21 @@ def _patch_custom(
     custom: Any, api: ApiServer, target: paths.Target, body: bytes, content_type: str, ctx: RequestContext
 ) -> JSON:
     """PATCH of a custom subresource (``kubectl scale`` merge-patches ``deployments/scale``): the handler's GET
-    body, patched, is PUT back through the handler."""
-    current = custom(api, target, "GET", None, ctx)
-    patched = patch.apply_patch(current, body, content_type, strategic=target.rt.strategic_merge)
-    if not isinstance(patched, dict):
-        raise errors.bad_request("the patch must leave an object")
-    return custom(api, target, "PUT", patched, ctx)  # type: ignore[no-any-return]
+    body, patched, is PUT back through the handler. Like any patch without a resourceVersion of its own, it is
+    retried when a controller wrote meanwhile, instead of answering 409."""
+    for _ in range(8):
+        current = custom(api, target, "GET", None, ctx)
+        patched = patch.apply_patch(current, body, content_type, strategic=target.rt.strategic_merge)
+        if not isinstance(patched, dict):
+            raise errors.bad_request("the patch must leave an object")
+        pinned = (patched.get("metadata") or {}).get("resourceVersion") != (current.get("metadata") or {}).get(
+            "resourceVersion")
+        try:
+            return custom(api, target, "PUT", patched, ctx)  # type: ignore[no-any-return]
+        except errors.ApiError as exc:
+            if exc.code != 409 or pinned:
+                raise
+    raise errors.conflict(target.rt.qualified, target.name)
 
 
 async def _delete(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
