@@ -22,42 +22,19 @@ _CONDITIONS: JSON = {"type": "array", "items": {"type": "object", "properties": 
     "type": {"type": "string"}, "status": {"type": "string"}, "reason": {"type": "string"},
     "message": {"type": "string"}, "lastTransitionTime": {"type": "string"}}}}
 
-NAMESPACE_SCHEMA: JSON = {
-    "type": "object",
-    "properties": {
-        "apiVersion": {"type": "string"},
-        "kind": {"type": "string"},
-        "metadata": {"type": "object"},
-        "spec": {"type": "object", "properties": {"finalizers": {"type": "array", "items": {"type": "string"}}}},
-        "status": {"type": "object", "properties": {"phase": {"type": "string"}, "conditions": _CONDITIONS}},
-    },
-}
-
-SECRET_SCHEMA: JSON = {
-    "type": "object",
-    "properties": {
-        "apiVersion": {"type": "string"},
-        "kind": {"type": "string"},
-        "metadata": {"type": "object"},
-        "data": _STRING_MAP,
-        "stringData": _STRING_MAP,
-        "type": {"type": "string"},
-        "immutable": {"type": "boolean"},
-    },
-}
+def _object_schema(**properties: JSON) -> JSON:
+    """A closed object schema: apiVersion, kind, metadata and ``properties``."""
+    return {"type": "object", "properties": {
+        "apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}, **properties}}
 
 
-CONFIGMAP_SCHEMA: JSON = {
-    "type": "object",
-    "properties": {
-        "apiVersion": {"type": "string"},
-        "kind": {"type": "string"},
-        "metadata": {"type": "object"},
-        "data": _STRING_MAP,
-        "binaryData": _STRING_MAP,
-        "immutable": {"type": "boolean"},
-    },
-}
+NAMESPACE_SCHEMA = _object_schema(
+    spec={"type": "object", "properties": {"finalizers": {"type": "array", "items": {"type": "string"}}}},
+    status={"type": "object", "properties": {"phase": {"type": "string"}, "conditions": _CONDITIONS}},
+)
+SECRET_SCHEMA = _object_schema(data=_STRING_MAP, stringData=_STRING_MAP, type={"type": "string"},
+                               immutable={"type": "boolean"})
+CONFIGMAP_SCHEMA = _object_schema(data=_STRING_MAP, binaryData=_STRING_MAP, immutable={"type": "boolean"})
 
 
 def normalize_namespace(obj: JSON) -> JSON:

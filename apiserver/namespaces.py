@@ -7,14 +7,11 @@ A deleted Namespace turns Terminating (its ``spec.finalizers`` hold it); ``Names
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 from typing import Any
 
-import anyio
-
-from apiserver import errors
+from apiserver import errors, rounds
 from apiserver.context import system_context
 from apiserver.registry import ResourceType
 from apiserver.service import ResourceService
@@ -48,12 +45,7 @@ class NamespaceController:
         self.interval = interval
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await anyio.to_thread.run_sync(self.sync_once)
-            except Exception:  # one failed round must not stop the controller; the next one retries
-                log.exception("namespace controller round failed")
-            await asyncio.sleep(self.interval)
+        await rounds.run_forever(self.sync_once, interval=self.interval, name="namespace controller")
 
     def sync_once(self) -> None:
         rt = self.service.registry.get("", "v1", "namespaces")

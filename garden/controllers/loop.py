@@ -9,15 +9,13 @@ a compacted change log loses nothing.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-import anyio
-
+from apiserver import rounds
 from apiserver.service import ResourceService
 from apiserver.storage.store import Change
 from garden.controllers import dispatch, kinds, scheduling, seedlifecycle
@@ -102,12 +100,7 @@ class GardenControllers:
                 self.dispatcher.observe(change.object)
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await anyio.to_thread.run_sync(self.step)
-            except Exception:  # one failed round must not stop the garden's controllers; the next retries
-                log.exception("garden controller round failed")
-            await asyncio.sleep(self.settings.poll_interval)
+        await rounds.run_forever(self.step, interval=self.settings.poll_interval, name="garden controller")
 
 
 def _placement_view(seed: JSON | None) -> Any:

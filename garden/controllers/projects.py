@@ -7,15 +7,12 @@ is a normal, watched write.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import dataclasses
 import logging
 from typing import Any
 
-import anyio
-
-from apiserver import errors
+from apiserver import errors, rounds
 from apiserver.context import system_context
 from apiserver.registry import Registry, ResourceType
 from apiserver.service import ResourceService
@@ -55,12 +52,7 @@ class ProjectController:
             log.exception("reconciling new project %s failed", project["metadata"]["name"])
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await anyio.to_thread.run_sync(self.sync_once)
-            except Exception:  # a failed round is retried; the controller must keep running
-                log.exception("project controller round failed")
-            await asyncio.sleep(self.interval)
+        await rounds.run_forever(self.sync_once, interval=self.interval, name="project controller")
 
     def sync_once(self) -> None:
         for project in self.service.list(self.projects, None).items:

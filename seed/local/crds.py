@@ -8,15 +8,12 @@ periodically (``run_forever``) it syncs the registry with the stored CRDs, regis
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 import threading
 from typing import Any
 
-import anyio
-
-from apiserver import errors, meta
+from apiserver import errors, meta, rounds
 from apiserver.context import system_context
 from apiserver.errors import Cause
 from apiserver.registry import DuplicateResourceError, PrinterColumn, ResourceType
@@ -175,12 +172,7 @@ class CrdController:
             self.sync()
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                await anyio.to_thread.run_sync(self.sync)
-            except Exception:  # one failed round must not stop the controller; the next one retries
-                log.exception("CRD controller round failed")
-            await asyncio.sleep(self.interval)
+        await rounds.run_forever(self.sync, interval=self.interval, name="CRD controller")
 
     def sync(self) -> None:
         if not self._lock.acquire(blocking=False):
