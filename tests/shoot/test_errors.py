@@ -24,6 +24,6 @@ def test_credentials_and_configuration_errors_are_not_retried() -> None:
 
 
 def test_codes_are_gardeners_wire_values() -> None:
-    assert ErrorCode.INFRA_UNAUTHORIZED == "ERR_INFRA_UNAUTHORIZED"
+    assert str(ErrorCode.INFRA_UNAUTHORIZED) == "ERR_INFRA_UNAUTHORIZED"
     assert ErrorCode.INFRA_UNAUTHORIZED in errors.USER_ERROR_CODES
     assert ErrorCode.CLEANUP_CLUSTER_RESOURCES not in errors.USER_ERROR_CODES
