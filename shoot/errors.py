@@ -8,23 +8,10 @@ a ``TemporaryError`` into a retry after its delay and a ``PermanentError`` into 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
+from shoot.api.meta import ErrorCode
 
-class ErrorCode(StrEnum):
-    """Gardener's well-known error codes (``lastError.codes``); the console tells user from platform errors by them."""
-
-    INFRA_UNAUTHENTICATED = "ERR_INFRA_UNAUTHENTICATED"
-    INFRA_UNAUTHORIZED = "ERR_INFRA_UNAUTHORIZED"
-    INFRA_QUOTA_EXCEEDED = "ERR_INFRA_QUOTA_EXCEEDED"
-    INFRA_RATE_LIMITS_EXCEEDED = "ERR_INFRA_RATE_LIMITS_EXCEEDED"
-    INFRA_DEPENDENCIES = "ERR_INFRA_DEPENDENCIES"
-    RETRYABLE_INFRA_DEPENDENCIES = "ERR_RETRYABLE_INFRA_DEPENDENCIES"
-    INFRA_RESOURCES_DEPLETED = "ERR_INFRA_RESOURCES_DEPLETED"
-    CLEANUP_CLUSTER_RESOURCES = "ERR_CLEANUP_CLUSTER_RESOURCES"
-    CONFIGURATION_PROBLEM = "ERR_CONFIGURATION_PROBLEM"
-    RETRYABLE_CONFIGURATION_PROBLEM = "ERR_RETRYABLE_CONFIGURATION_PROBLEM"
-    PROBLEMATIC_WEBHOOK = "ERR_PROBLEMATIC_WEBHOOK"
+__all__ = ["ErrorCode", "FlowError", "PermanentError", "TemporaryError", "retryable"]
 
 
 # Codes that mean the user must act (credentials, quota, configuration); the rest need the platform's operators.

@@ -320,6 +320,31 @@ class ShootAdvertisedAddress(ApiModel):
     application: str | None = None
 
 
+class StepState(StrEnum):
+    PENDING = "Pending"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    # Failed this run and will be retried (a temporary error, or waiting for something).
+    ERROR = "Error"
+    FAILED = "Failed"
+    SKIPPED = "Skipped"
+
+
+class OperationStep(ApiModel):
+    """One step of the running or last operation's flow (hortus, not Gardener: the console's step timeline).
+
+    Written by the seed agent's flow engine through ``shoots/status`` as the flow runs, in the flow's order.
+    """
+
+    name: str
+    state: StepState
+    started_at: Time | None = None
+    finished_at: Time | None = None
+    retries: int | None = None
+    message: str | None = None
+    codes: list[str] | None = None
+
+
 class LastMaintenance(ApiModel):
     description: str | None = None
     triggered_time: Time | None = None
@@ -340,6 +365,8 @@ class ShootStatus(ApiModel):
     gardener: Gardener | None = None
     hibernated: bool | None = None
     last_operation: LastOperation | None = None
+    # The steps of ``lastOperation``'s flow with their timings (hortus's addition to Gardener's status).
+    last_operation_steps: list[OperationStep] | None = None
     last_errors: list[LastError] | None = None
     observed_generation: int | None = None
     retry_cycle_start_time: Time | None = None

@@ -206,3 +206,22 @@ def test_schema_marks_quantities_and_int_or_strings() -> None:
 
     assert max_surge["x-kubernetes-int-or-string"] is True
     assert reserved_cpu["x-kubernetes-int-or-string"] is True
+
+
+def test_status_keeps_the_steps_of_the_last_operation() -> None:
+    steps = [{"name": "deploy-etcd", "state": "Succeeded", "startedAt": "2026-12-02T08:00:00Z",
+              "finishedAt": "2026-12-02T08:00:03Z"},
+             {"name": "deploy-kube-apiserver", "state": "Error", "retries": 2, "message": "0 of 1 replicas ready",
+              "codes": ["ERR_RETRYABLE_INFRA_DEPENDENCIES"]}]
+    shoot = Shoot.model_validate({"spec": {"provider": {"type": "local"}, "region": "local",
+                                           "cloudProfile": {"name": "local"}},
+                                  "status": {"lastOperationSteps": steps}})
+
+    assert shoot.to_wire()["status"]["lastOperationSteps"] == steps
+
+
+def test_status_refuses_an_unknown_step_state() -> None:
+    with pytest.raises(ValidationError):
+        Shoot.model_validate({"spec": {"provider": {"type": "local"}, "region": "local",
+                                       "cloudProfile": {"name": "local"}},
+                              "status": {"lastOperationSteps": [{"name": "x", "state": "Sleeping"}]}})
