@@ -199,6 +199,7 @@ def test_pod_cells_count_ready_containers_restarts_and_waiting_reasons() -> None
     assert (got["Ready"], got["Status"], got["Restarts"]) == ("1/2", "CrashLoopBackOff", "5")
 
 
+@pytest.mark.still  # a simulated kubelet would start the Pods: this is about what the API server selects
 def test_selects_pods_by_phase_and_node_name(kubectl: Kubectl) -> None:
     ok(apply(kubectl, pod("p1"), pod("p2")))
     ok(kubectl("patch", "pod", "p2", "-n", "default", "--type=merge", "-p", '{"spec":{"nodeName":"n1"}}'))
