@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, Protocol
 
+from shoot.fielderrors import FieldError
+
 JSON = dict[str, Any]
 
 API_VERSION = "extensions.gardener.cloud/v1alpha1"
@@ -81,6 +83,12 @@ class Api(Protocol):
 
     def delete(self, api_version: str, kind: str, name: str, *, namespace: str | None = None) -> bool:
         """Start deleting the object; True when it existed. Deleting what is gone is fine."""
+        ...
+
+    def apply_status(self, obj: JSON) -> JSON:
+        """Make the stored object's status exactly ``obj["status"]`` (through the ``status`` subresource where the
+        kind has one; spec and metadata stay as stored) and return the object. A ``PermanentError`` when the
+        object does not exist."""
         ...
 
 
@@ -183,6 +191,7 @@ class Registration:
     """One (kind, type) a plugin serves, its actuator, and the JSON Schema of its ``providerConfig``.
 
     ``provider_config_schema`` None means the type takes no ``providerConfig`` (one given is refused at admission).
+    The garden serves the schema (for forms and ``kubectl explain``) and validates Shoots against it.
     """
 
     kind: Kind
@@ -190,6 +199,11 @@ class Registration:
     actuator: Actuator
     provider_config_schema: JSON | None = None
     primary: bool = True
+    # Whether a Shoot must give this providerConfig (Gardener's provider-aws requires infrastructureConfig).
+    provider_config_required: bool = False
+    # Checks beyond the schema (CIDRs inside the VPC, zones of the region): ``validator(provider_config, shoot)``
+    # returns field errors whose paths are relative to the providerConfig. Pure: no cloud API calls.
+    validator: Callable[[JSON, JSON], list[FieldError]] | None = None
 
     @property
     def id(self) -> str:

@@ -23,6 +23,7 @@ from kubernetes.client.rest import ApiException
 from kubernetes.dynamic import DynamicClient
 from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
+from extensions import status
 from shoot import errors
 
 JSON = dict[str, Any]
@@ -195,6 +196,23 @@ class KubeApi:
     def delete(self, api_version: str, kind: str, name: str, *, namespace: str | None = None) -> bool:
         resource = self._resource(api_version, kind)
         return _api_call(lambda: resource.delete(name=name, namespace=namespace), missing_ok=True) is not None
+
+    def apply_status(self, obj: JSON) -> JSON:
+        md = obj["metadata"]
+        resource = self._resource(obj["apiVersion"], obj["kind"])
+        namespace = md.get("namespace") if resource.namespaced else None
+        live = self.get(obj["apiVersion"], obj["kind"], md["name"], namespace=namespace)
+        if live is None:
+            raise errors.PermanentError(f"{obj['kind']} {md['name']} does not exist: its status cannot be written")
+        patch = status.merge_patch(live.get("status") or {}, obj.get("status") or {})
+        if not patch:
+            return live
+        # A merge patch of the status alone: it never conflicts with writers of spec or metadata.
+        target = resource.subresources.get("status") or resource
+        written = _api_call(lambda: _plain(target.patch(body={"status": patch}, name=md["name"], namespace=namespace,
+                                                        content_type="application/merge-patch+json")))
+        assert written is not None
+        return written
 
     def _resource(self, api_version: str, kind: str) -> Any:
         key = (api_version, kind)

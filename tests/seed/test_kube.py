@@ -71,3 +71,25 @@ def test_refusals_are_permanent_and_unknown_kinds_named(kube: KubeApi) -> None:
     with pytest.raises(errors.PermanentError):
         kube.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "Not_A_Name",
                                                                           "namespace": "default"}})
+
+
+def test_apply_status_writes_exactly_the_status_through_its_subresource(kube: KubeApi) -> None:
+    from extensions import crds
+
+    crds.ensure(kube, ["Infrastructure"])
+    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shoot--p--a"}})
+    obj = {"apiVersion": "extensions.gardener.cloud/v1alpha1", "kind": "Infrastructure",
+           "metadata": {"name": "a", "namespace": "shoot--p--a"}, "spec": {"type": "local"}}
+    created = kube.apply({**obj, "status": {"ignored": True}})
+    assert "status" not in created or not created["status"].get("ignored")  # main writes ignore status
+
+    written = kube.apply_status({**obj, "status": {"lastError": {"description": "x"}, "state": {"a": 1, "b": 2}}})
+    again = kube.apply_status({**obj, "status": {"state": {"a": 1}}})
+    same = kube.apply_status({**obj, "status": {"state": {"a": 1}}})
+
+    assert written["status"] == {"lastError": {"description": "x"}, "state": {"a": 1, "b": 2}}
+    assert again["status"] == {"state": {"a": 1}}
+    assert same["metadata"]["resourceVersion"] == again["metadata"]["resourceVersion"]
+    assert again["spec"] == {"type": "local"} and again["metadata"]["generation"] == created["metadata"]["generation"]
+    with pytest.raises(errors.PermanentError, match="does not exist"):
+        kube.apply_status({**obj, "metadata": {"name": "b", "namespace": "shoot--p--a"}, "status": {}})

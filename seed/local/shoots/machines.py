@@ -9,8 +9,10 @@ the local provider extension follows:
   first container's resource limits (else requests, else 2 CPUs, 4Gi, 110 pods), ``InternalIP`` = the Pod's IP,
   labels ``kubernetes.io/hostname``, ``node.kubernetes.io/instance-type`` (the Pod's label of that name, else
   ``local``) and every Pod label under ``node.kubernetes.io/``, ``topology.kubernetes.io/``,
-  ``node-role.kubernetes.io/`` or ``worker.gardener.cloud/`` (the worker pool); kubelet version from the Pod's
-  annotation ``machine.hortus.dev/kubelet-version``, else the shoot API's version;
+  ``node-role.kubernetes.io/`` or ``worker.gardener.cloud/`` (the worker pool), plus the worker pool's labels and
+  taints the Pod's annotations ``machine.hortus.dev/node-labels`` (a JSON object) and
+  ``machine.hortus.dev/node-taints`` (a JSON list) carry; kubelet version from the Pod's annotation
+  ``machine.hortus.dev/kubelet-version``, else the shoot API's version;
 - when the Pod is not Ready or is terminating, the Node turns NotReady (``Ready=Unknown``, tainted
   ``node.kubernetes.io/unreachable``, as the node lifecycle controller does); when the Pod is gone, so is the Node.
 
@@ -20,6 +22,7 @@ Only Nodes labelled ``machine.hortus.dev/name`` are managed here; other Nodes of
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from apiserver import errors, meta
@@ -30,6 +33,8 @@ from apiserver.server import ApiServer
 JSON = dict[str, Any]
 MACHINE_LABEL = "machine.hortus.dev/name"
 KUBELET_VERSION_ANNOTATION = "machine.hortus.dev/kubelet-version"
+NODE_LABELS_ANNOTATION = "machine.hortus.dev/node-labels"
+NODE_TAINTS_ANNOTATION = "machine.hortus.dev/node-taints"
 INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
 COPIED_LABEL_PREFIXES = ("node.kubernetes.io/", "topology.kubernetes.io/", "node-role.kubernetes.io/",
                          "worker.gardener.cloud/")
@@ -71,15 +76,30 @@ def is_running(pod: JSON) -> bool:
 def node_for(pod: JSON) -> JSON:
     """Node metadata and spec for a machine pod (status: ``node_status``)."""
     name = pod["metadata"]["labels"][MACHINE_LABEL]
-    labels = {k: v for k, v in (pod["metadata"].get("labels") or {}).items() if k.startswith(COPIED_LABEL_PREFIXES)}
+    annotations = pod["metadata"].get("annotations") or {}
+    labels = {str(k): str(v) for k, v in _json(annotations.get(NODE_LABELS_ANNOTATION), {}).items()}
+    labels.update({k: v for k, v in (pod["metadata"].get("labels") or {}).items()
+                   if k.startswith(COPIED_LABEL_PREFIXES)})
     labels.setdefault(INSTANCE_TYPE_LABEL, "local")
     labels.update({MACHINE_LABEL: name, "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
                    "kubernetes.io/arch": "amd64"})
     spec: JSON = {"providerID": f"local://{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"}
+    taints = [t for t in _json(annotations.get(NODE_TAINTS_ANNOTATION), []) if isinstance(t, dict) and t.get("key")]
     if not is_running(pod):
-        spec["taints"] = [{"key": UNREACHABLE, "effect": "NoSchedule"},
-                          {"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": meta.now()}]
+        taints += [{"key": UNREACHABLE, "effect": "NoSchedule"},
+                   {"key": UNREACHABLE, "effect": "NoExecute", "timeAdded": meta.now()}]
+    if taints:
+        spec["taints"] = taints
     return {"metadata": {"name": name, "labels": labels}, "spec": spec}
+
+
+def _json(text: str | None, default: Any) -> Any:
+    """An annotation's JSON value, or ``default`` when it is missing or not of the default's type."""
+    try:
+        value = json.loads(text) if text else default
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
 
 
 def node_status(pod: JSON, *, version: str, old: JSON | None = None) -> JSON:
@@ -152,7 +172,7 @@ def _apply(shoot: ApiServer, rt: ResourceType, *, pod: JSON, old: JSON | None) -
 
 def _differs(old: JSON, wanted: JSON) -> bool:
     spec = old.get("spec") or {}
-    tainted = {(t.get("key"), t.get("effect")) for t in spec.get("taints") or []}
-    wants = {(t["key"], t["effect"]) for t in wanted["spec"].get("taints") or []}
+    tainted = {(t.get("key"), t.get("value"), t.get("effect")) for t in spec.get("taints") or []}
+    wants = {(t.get("key"), t.get("value"), t.get("effect")) for t in wanted["spec"].get("taints") or []}
     return (old["metadata"].get("labels") != wanted["metadata"]["labels"] or tainted != wants
             or spec.get("providerID") != wanted["spec"]["providerID"])
