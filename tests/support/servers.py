@@ -42,12 +42,16 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(app: FastAPI, directory: Path, *, token: str, name: str = "test") -> Iterator[RunningServer]:
     files = tls.ensure_serving_files(directory, name=name, hosts=["127.0.0.1", "localhost"])
-    port = free_port()
+    # Bound here and handed to uvicorn: a port picked first and bound later can be taken meanwhile by another
+    # test run on the same machine.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, ssl_certfile=str(files.cert),
                             ssl_keyfile=str(files.key), log_level="warning", timeout_graceful_shutdown=1,
                             lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=_run, args=(server,), name=f"uvicorn-{name}", daemon=True)
+    thread = threading.Thread(target=_run, args=(server, sock), name=f"uvicorn-{name}", daemon=True)
     thread.start()
     url = f"https://127.0.0.1:{port}"
     _wait_ready(url, files.ca_pem)
@@ -60,20 +64,21 @@ def serve(app: FastAPI, directory: Path, *, token: str, name: str = "test") -> I
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
 
 
-def _run(server: uvicorn.Server) -> None:
+def _run(server: uvicorn.Server, sock: socket.socket) -> None:
     """Serve; an OS error while the test is already tearing the server down (a socket the client still holds,
     seen as EBUSY once) is logged rather than failing the test that is over."""
     try:
-        server.run()
+        server.run(sockets=[sock])
     except OSError:
         if not server.should_exit:
             raise
         logging.getLogger(__name__).warning("test server raised while shutting down", exc_info=True)
 
 
-def _wait_ready(url: str, ca_pem: bytes, timeout: float = 20.0) -> None:
+def _wait_ready(url: str, ca_pem: bytes, timeout: float = 60.0) -> None:
     context = ssl.create_default_context(cadata=ca_pem.decode())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
