@@ -30,6 +30,34 @@ def deployment_condition(api: Api, namespace: str, name: str, *, kind: str = "Co
                             old=old)
 
 
+def daemonset_condition(api: Api, namespace: str, name: str, *, kind: str = "SystemComponentsHealthy",
+                        old: Iterable[JSON] = ()) -> JSON:
+    """``True`` while every Pod the DaemonSet should run is scheduled, updated and ready."""
+    daemonset = api.get("apps/v1", "DaemonSet", name, namespace=namespace)
+    if daemonset is None:
+        return status.condition(kind, "False", reason="DaemonSetMissing", message=f"DaemonSet {name} is missing",
+                                old=old)
+    got = daemonset.get("status") or {}
+    wanted, ready = int(got.get("desiredNumberScheduled") or 0), int(got.get("numberReady") or 0)
+    updated = int(got.get("updatedNumberScheduled") or 0)
+    if ready >= wanted and updated >= wanted:
+        return status.condition(kind, "True", reason="DaemonSetHealthy",
+                                message=f"DaemonSet {name} is ready on all {wanted} nodes", old=old)
+    return status.condition(kind, "False", reason="DaemonSetUnhealthy",
+                            message=f"DaemonSet {name} is ready on {ready} of {wanted} nodes", old=old)
+
+
+def combined(kind: str, conditions: Iterable[JSON], *, old: Iterable[JSON] = ()) -> JSON:
+    """One condition of ``kind`` from several checks: False naming the failing ones, else True."""
+    checks = list(conditions)
+    failing = [c for c in checks if c.get("status") != "True"]
+    if failing:
+        return status.condition(kind, "False", reason=str(failing[0].get("reason", "Unhealthy")),
+                                message="; ".join(str(c.get("message", "")) for c in failing), old=old)
+    return status.condition(kind, "True", reason="ComponentsHealthy",
+                            message="; ".join(str(c.get("message", "")) for c in checks), old=old)
+
+
 def pod_ready(pod: JSON) -> bool:
     got = pod.get("status") or {}
     return (got.get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp")
