@@ -225,7 +225,13 @@ class KubeApi:
             try:
                 self._resources[key] = _api_call(find)
             except ResourceNotFoundError:
-                raise errors.PermanentError(f"the server does not serve {kind} in {api_version}") from None
+                # Discovery is cached: a CRD created a moment ago (by us) is served, but not in the cache yet.
+                assert self._dynamic is not None
+                self._dynamic.resources.invalidate_cache()
+                try:
+                    self._resources[key] = _api_call(find)
+                except ResourceNotFoundError:
+                    raise errors.PermanentError(f"the server does not serve {kind} in {api_version}") from None
         return self._resources[key]
 
 
