@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -64,6 +65,11 @@ class AuditEvent:
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh bearer token: 256 random bits, URL-safe, never starting with ``-`` (a CLI would read an option)."""
+    return "h" + secrets.token_urlsafe(32)
 
 
 class TokenAuthenticator:

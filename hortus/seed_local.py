@@ -7,13 +7,13 @@ certificate, and ``seed-local.kubeconfig`` (HTTPS, admin token) — all a seed a
 from __future__ import annotations
 
 import contextlib
-import secrets
 from pathlib import Path
 
 import uvicorn
 import yaml
 
 from apiserver import tls
+from apiserver.auth import new_token
 from hortus import serving as serving_module
 from seed.local.server import create_local_seed
 
@@ -28,7 +28,7 @@ def admin_token(kubeconfig: Path) -> str:
             token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
             if isinstance(token, str) and token:
                 return token
-    return secrets.token_urlsafe(32)
+    return new_token()
 
 
 def write_kubeconfig(state_dir: Path, *, server: str, host: str) -> tuple[Path, str, tls.ServingFiles]:

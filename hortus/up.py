@@ -6,14 +6,13 @@ CA and certificate, the operator token's digest, and the operator's ``garden.kub
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from apiserver import tls
-from apiserver.auth import digest
+from apiserver.auth import digest, new_token
 from apiserver.context import UserInfo
 from garden.app import create_app
 from garden.auth import identities
@@ -29,7 +28,7 @@ def operator_token(state_dir: Path, *, server: str, ca_pem: bytes) -> tuple[str,
     digest_file = state_dir / "operator-token.sha256"
     kubeconfig = state_dir / "garden.kubeconfig"
     if not digest_file.exists() or not kubeconfig.exists():
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         digest_file.write_text(digest(token) + "\n")
         digest_file.chmod(0o600)
     else:

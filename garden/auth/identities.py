@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from apiserver.auth import digest
+from apiserver.auth import digest, new_token
 from apiserver.context import UserInfo
 from apiserver.storage.identities import Identity, IdentityStore, Token
 
@@ -141,7 +141,7 @@ class Identities:
     def issue_token(self, name: str, *, expires_in: float | None = None, description: str = "") -> IssuedToken:
         if self.store.get_identity(name) is None:
             raise IdentityError(f"no identity named {name!r}")
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         now = self.clock()
         expires_at = None if expires_in is None else now + expires_in
         record = Token(id=_token_id(), identity=name, digest=digest(token), description=description,
