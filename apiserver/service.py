@@ -19,7 +19,7 @@ from apiserver.errors import Cause
 from apiserver.listing import ListResult, allowed_fields, decode_continue, encode_continue
 from apiserver.objects import with_type
 from apiserver.registry import Registry, ResourceType
-from apiserver.storage.store import AlreadyStored, StaleResourceVersion, Store
+from apiserver.storage.store import AlreadyStored, StaleResourceVersion, Store, Vanished
 
 # The moved names stay importable from here, where callers found them first.
 __all__ = ["ListResult", "ResourceService", "allowed_fields", "decode_continue", "encode_continue", "with_type"]
@@ -135,6 +135,8 @@ class ResourceService:
                 return self._commit_delete(rt, old, new)
             except StaleResourceVersion:
                 continue
+            except Vanished:
+                raise errors.not_found(rt.qualified, name) from None
         raise errors.conflict(rt.qualified, name)
 
     # --- internals ------------------------------------------------------------------------------------------
@@ -168,6 +170,8 @@ class ResourceService:
             except StaleResourceVersion:
                 if expect is not None:
                     raise errors.conflict(rt.qualified, name) from None
+            except Vanished:
+                raise errors.not_found(rt.qualified, name) from None
         raise errors.conflict(rt.qualified, name)
 
     def _after(self, rt: ResourceType, operation: str, obj: JSON) -> JSON:

@@ -71,6 +71,10 @@ class AlreadyStored(Exception):
     """A create of a name that exists."""
 
 
+class Vanished(KeyError):
+    """An update or delete of an object that is no longer stored (a concurrent delete won the race)."""
+
+
 class Store:
     """SQL storage; ``sensitive(resource)`` says which kinds go through ``codec`` at rest."""
 
@@ -264,7 +268,7 @@ class WriteTxn:
         ns, name = _ns_name(obj)
         old = self.get(resource, ns, name)
         if old is None:
-            raise KeyError(name)
+            raise Vanished(name)
         if expect_rv is not None and old["metadata"].get("resourceVersion") != expect_rv:
             raise StaleResourceVersion(name)
         stored = self._stamp(obj)
@@ -280,7 +284,7 @@ class WriteTxn:
     def delete(self, resource: str, namespace: str, name: str, *, expect_rv: str | None = None) -> JSON:
         old = self.get(resource, namespace, name)
         if old is None:
-            raise KeyError(name)
+            raise Vanished(name)
         if expect_rv is not None and old["metadata"].get("resourceVersion") != expect_rv:
             raise StaleResourceVersion(name)
         o = tables.objects
