@@ -15,7 +15,7 @@ from typing import Any
 from apiserver import errors, selectors
 from apiserver.objects import with_type
 from apiserver.registry import ResourceType
-from apiserver.storage.store import Store
+from apiserver.storage.store import StaleResourceVersion, Store
 
 JSON = dict[str, Any]
 
@@ -62,6 +62,33 @@ def list_objects(
                     return ListResult(items, rv, encode_continue(after, rv) if more else None)
         if len(page) < batch:
             return ListResult(items, rv, None)
+
+
+def list_exact(
+    store: Store,
+    rt: ResourceType,
+    namespace: str | None,
+    resource_version: int,
+    *,
+    label_selector: str = "",
+    field_selector: str = "",
+    limit: int | None = None,
+) -> ListResult:
+    """A list at exactly ``resource_version`` (``resourceVersionMatch=Exact``), rebuilt from the change log."""
+    labels = selectors.parse_label_selector(label_selector)
+    fields = selectors.parse_field_selector(field_selector)
+    selectors.check_fields(fields, allowed_fields(rt), rt.qualified)
+    try:
+        state = store.list_at(rt.key, namespace, resource_version)
+    except StaleResourceVersion:
+        raise errors.gone(f"too old resource version: {resource_version} ({store.compacted_rv()})") from None
+    items = [with_type(rt, obj) for obj in state
+             if labels.matches(obj["metadata"].get("labels") or {}) and fields.matches(_getter(rt, obj))]
+    if not limit or len(items) <= limit:
+        return ListResult(items, resource_version, None)
+    last = items[limit - 1]["metadata"]
+    return ListResult(items[:limit], resource_version,
+                      encode_continue((last.get("namespace") or "", last["name"]), resource_version))
 
 
 def encode_continue(after: tuple[str, str], rv: int) -> str:

@@ -16,7 +16,19 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.routing import Route
 
-from apiserver import access, bodies, discovery_routes, errors, patch, paths, responses, selectors, tables, watch
+from apiserver import (
+    access,
+    bodies,
+    consistency,
+    discovery_routes,
+    errors,
+    patch,
+    paths,
+    responses,
+    selectors,
+    tables,
+    watch,
+)
 from apiserver.access import authenticate, authorize
 from apiserver.auth import Attributes
 from apiserver.context import RequestContext
@@ -142,9 +154,14 @@ def _table(rt: ResourceType, items: list[JSON], request: Request, *, rv: str, co
 async def _list(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     q = request.query_params
     limit = _int(q.get("limit"), "limit")
+    opts = consistency.list_options(q)
+    if opts.minimum:
+        await consistency.await_fresh(api.store.current_rv, opts.minimum)
+    at = opts.minimum if opts.match == consistency.EXACT else None
     result: ListResult = await _run(lambda: api.service.list(
         target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
-        field_selector=q.get("fieldSelector", ""), limit=limit or None, continue_token=q.get("continue") or None))
+        field_selector=q.get("fieldSelector", ""), limit=limit or None, continue_token=q.get("continue") or None,
+        exact_rv=at))
     items = [obj for obj in result.items if api.authorizer.visible(ctx.user, target.rt, obj)]
     rv = str(result.resource_version)
     if tables.wants_table(request.headers.get("accept", "")):
@@ -162,14 +179,16 @@ async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: Re
     labels = selectors.parse_label_selector(q.get("labelSelector", ""))
     fields = selectors.parse_field_selector(q.get("fieldSelector", ""))
     selectors.check_fields(fields, allowed_fields(rt), rt.qualified)
-    rv_text = q.get("resourceVersion", "")
+    opts = consistency.watch_options(q)
     initial: list[JSON] = []
-    if rv_text in ("", "0"):
+    if opts.minimum:
+        await consistency.await_fresh(api.store.current_rv, opts.minimum)
+    if opts.send_initial_events or (opts.send_initial_events is None and not opts.minimum):
         result = await _run(lambda: api.service.list(rt, target.namespace, label_selector=q.get("labelSelector", ""),
                                                      field_selector=q.get("fieldSelector", "")))
         initial, start = result.items, result.resource_version
     else:
-        start = _int(rv_text, "resourceVersion")
+        start = opts.minimum or await _run(api.store.current_rv)
     timeout = _int(q.get("timeoutSeconds"), "timeoutSeconds")
     req = watch.WatchRequest(
         rt=rt, namespace=target.namespace, labels=labels, fields=fields,
@@ -184,6 +203,9 @@ async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: Re
     async def stream() -> AsyncIterator[bytes]:
         for obj in initial:
             yield _event_line(rt, "ADDED", obj, request, as_table)
+        if opts.send_initial_events and req.bookmarks:
+            end = consistency.end_of_initial_events(rt.kind, rt.api_version, start)
+            yield _event_line(rt, "BOOKMARK", end, request, as_table)
         async for kind, obj in watch.events(api.feed, req):
             yield _event_line(rt, kind, obj, request, as_table)
 

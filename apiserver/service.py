@@ -58,7 +58,12 @@ class ResourceService:
         field_selector: str = "",
         limit: int | None = None,
         continue_token: str | None = None,
+        exact_rv: int | None = None,
     ) -> ListResult:
+        """The objects now, or with ``exact_rv`` as they were at that resourceVersion (410 when compacted)."""
+        if exact_rv is not None:
+            return listing.list_exact(self.store, rt, namespace, exact_rv, label_selector=label_selector,
+                                      field_selector=field_selector, limit=limit)
         return listing.list_objects(self.store, rt, namespace, label_selector=label_selector,
                                     field_selector=field_selector, limit=limit, continue_token=continue_token)
 

@@ -52,7 +52,7 @@ class PlainCodec:
 
 @dataclasses.dataclass(frozen=True)
 class Change:
-    """One change-log row: ``type`` is ADDED, MODIFIED or DELETED; ``prev`` the object before a MODIFIED."""
+    """One change-log row: ``type`` is ADDED, MODIFIED or DELETED; ``prev`` the object before a MODIFIED or DELETED."""
 
     resource_version: int
     resource: str
@@ -151,6 +151,28 @@ class Store:
             rows = conn.execute(query).all()
             rv = _counter(conn, tables.RESOURCE_VERSION)
         return [self._load(resource, r.data) for r in rows], rv
+
+    def list_at(self, resource: str, namespace: str | None, resource_version: int) -> builtins.list[JSON]:
+        """The objects as they were at ``resource_version``, ordered by (namespace, name): today's rows with every
+        later change undone from the change log. Raises ``StaleResourceVersion`` when the log is compacted past it.
+        """
+        o, c = tables.objects, tables.changes
+        rows = sa.select(o.c.namespace, o.c.name, o.c.data).where(o.c.resource == resource)
+        later = (sa.select(c).where(c.c.resource == resource, c.c.resource_version > resource_version)
+                 .order_by(c.c.resource_version.desc()))
+        if namespace is not None:
+            rows, later = rows.where(o.c.namespace == namespace), later.where(c.c.namespace == namespace)
+        with self._snapshot() as conn:
+            if resource_version < _counter(conn, tables.COMPACTED):
+                raise StaleResourceVersion(str(resource_version))
+            state = {(r.namespace, r.name): r.data for r in conn.execute(rows)}
+            for change in conn.execute(later):
+                key = (change.namespace, change.name)
+                if change.type == "ADDED":
+                    state.pop(key, None)
+                elif change.prev is not None:
+                    state[key] = change.prev
+        return [self._load(resource, state[key]) for key in sorted(state)]
 
     def namespaced_resources(self, namespace: str) -> builtins.list[tuple[str, str]]:
         """(resource, name) of every object stored in ``namespace``."""
@@ -292,7 +314,7 @@ class WriteTxn:
             sa.delete(o).where(o.c.resource == resource, o.c.namespace == namespace, o.c.name == name)
         )
         gone = self._stamp(old)
-        self._log(resource, "DELETED", gone, None)
+        self._log(resource, "DELETED", gone, old)  # the object before, for reads at an older resourceVersion
         return gone
 
     def compact(self, *, keep: int) -> int:
