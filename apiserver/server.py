@@ -10,10 +10,12 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import anyio
+import uvicorn
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -74,6 +76,19 @@ class ApiServer:
                 await anyio.to_thread.run_sync(lambda: self.store.compact(keep=self.watch_retention))
             except Exception:  # a failed compaction is retried next round; it must not stop the server
                 log.exception("change log compaction failed")
+
+
+class Server(uvicorn.Server):
+    """A uvicorn server that ends the open watches of its app's API server as it starts shutting down.
+
+    Uvicorn waits for open responses before it stops; a watch would hold it until the grace period ran out.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        api = getattr(getattr(self.config.app, "state", None), "api", None)
+        if isinstance(api, ApiServer):
+            await api.feed.close_watches()
+        await super().shutdown(sockets)
 
 
 def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:

@@ -38,6 +38,8 @@ class ChangeFeed:
         self._task: asyncio.Task[None] | None = None
         # Polling costs a query per write; it runs only while some watch is open.
         self._watchers = 0
+        # Set when the server shuts down: every open watch ends its stream cleanly (clients re-watch elsewhere).
+        self.closing = False
 
     @property
     def last_seen(self) -> int:
@@ -45,6 +47,7 @@ class ChangeFeed:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self.closing = False
         self._cond = asyncio.Condition()
         self._wake = asyncio.Event()
         self._last = await anyio.to_thread.run_sync(self.store.current_rv)
@@ -59,6 +62,13 @@ class ChangeFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    async def close_watches(self) -> None:
+        """End every open watch now (the server is shutting down and must not wait on them)."""
+        self.closing = True
+        if self._cond is not None:
+            async with self._cond:
+                self._cond.notify_all()
 
     def notify(self) -> None:
         """Wake the poller now (called from any thread after a local commit)."""
@@ -107,7 +117,8 @@ class ChangeFeed:
         if rv >= self._last:
             async with self._cond:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._cond.wait_for(lambda: self._last > rv), timeout=timeout)
+                    await asyncio.wait_for(self._cond.wait_for(lambda: self._last > rv or self.closing),
+                                           timeout=timeout)
         if self._buffer and self._buffer[0].resource_version <= rv + 1:
             return [c for c in self._buffer if c.resource_version > rv]
         if rv >= self._last:
@@ -165,7 +176,7 @@ async def _events(feed: ChangeFeed, req: WatchRequest) -> AsyncIterator[tuple[st
     except errors.ApiError as gone:
         yield "ERROR", gone.status()
         return
-    while deadline is None or time.monotonic() < deadline:
+    while (deadline is None or time.monotonic() < deadline) and not feed.closing:
         wait = req.bookmark_interval if deadline is None else min(req.bookmark_interval, deadline - time.monotonic())
         try:
             changes = await feed.after(cursor, timeout=max(wait, 0.0))

@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from apiserver import tls
+from apiserver.server import Server
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,7 +51,7 @@ def serve(app: FastAPI, directory: Path, *, token: str, name: str = "test") -> I
     config = uvicorn.Config(app, host="127.0.0.1", port=port, ssl_certfile=str(files.cert),
                             ssl_keyfile=str(files.key), log_level="warning", timeout_graceful_shutdown=1,
                             lifespan="on")
-    server = uvicorn.Server(config)
+    server = Server(config)
     thread = threading.Thread(target=_run, args=(server, sock), name=f"uvicorn-{name}", daemon=True)
     thread.start()
     url = f"https://127.0.0.1:{port}"
