@@ -43,6 +43,9 @@ SUBRESOURCES: dict[str, Subresource] = {
     "binding": Subresource(verbs=("create",)),
     "eviction": Subresource(verbs=("create",), group="policy", version="v1", kind="Eviction"),
     "log": Subresource(verbs=("get",)),
+    "exec": Subresource(verbs=("create", "get"), group="", version="v1", kind="PodExecOptions"),
+    "attach": Subresource(verbs=("create", "get"), group="", version="v1", kind="PodAttachOptions"),
+    "portforward": Subresource(verbs=("create", "get"), group="", version="v1", kind="PodPortForwardOptions"),
     "token": Subresource(verbs=("create",), group="authentication.k8s.io", version="v1", kind="TokenRequest"),
 }
 _DEFAULT_SUBRESOURCE = Subresource(verbs=("create",))

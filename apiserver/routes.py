@@ -14,7 +14,8 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from apiserver import (
     access,
@@ -27,6 +28,7 @@ from apiserver import (
     responses,
     selectors,
     tables,
+    upgrades,
     watch,
 )
 from apiserver.access import authenticate, authorize
@@ -57,9 +59,18 @@ def router(api: ApiServer) -> APIRouter:
         p = request.path_params
         return await handle(api, request, p["group"], p["version"], p["rest"])
 
+    async def core_upgrade(websocket: WebSocket) -> None:
+        await upgrades.answer(api, websocket, "", "v1", websocket.path_params["rest"])
+
+    async def group_upgrade(websocket: WebSocket) -> None:
+        p = websocket.path_params
+        await upgrades.answer(api, websocket, p["group"], p["version"], p["rest"])
+
     # First in the table, so that matching the busiest routes does not walk every other route.
     r.routes.insert(0, Route("/apis/{group}/{version}/{rest:path}", group_resource, methods=list(_VERBS)))
     r.routes.insert(0, Route("/api/v1/{rest:path}", core_resource, methods=list(_VERBS)))
+    r.routes += [WebSocketRoute("/api/v1/{rest:path}", core_upgrade),
+                 WebSocketRoute("/apis/{group}/{version}/{rest:path}", group_upgrade)]
     return r
 
 
@@ -80,8 +91,10 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
         field_manager=q.get("fieldManager", ""),
     )
     code = 500
+    raw = api.raw_subresources.get((target.rt.key, target.subresource)) if target.subresource else None
     try:
-        response: Response = await _HANDLERS[verb](api, request, target, ctx)
+        handler = _HANDLERS[verb] if raw is None else raw
+        response: Response = await handler(api, request, target, ctx)
         code = response.status_code
         return response
     except errors.ApiError as exc:

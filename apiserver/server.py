@@ -11,12 +11,12 @@ import contextlib
 import dataclasses
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import anyio
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import errors
@@ -30,6 +30,8 @@ from apiserver.watch import ChangeFeed
 log = logging.getLogger(__name__)
 
 SubresourceHandler = Callable[..., Any]
+# (api, request or websocket, target, context) -> the response; see ``ApiServer.raw_subresources``.
+RawHandler = Callable[..., Awaitable[Response]]
 
 
 @dataclasses.dataclass
@@ -48,6 +50,9 @@ class ApiServer:
     poll_interval: float = 0.2
     # Extra subresources such as ``shoots/binding`` or ``deployments/scale``: (storage key, name) -> handler.
     subresources: dict[tuple[str, str], SubresourceHandler] = dataclasses.field(default_factory=dict)
+    # Subresources answered with a response of their own (``pods/log`` text, ``pods/exec`` upgrades), for any
+    # method and for WebSocket handshakes: (storage key, name) -> handler.
+    raw_subresources: dict[tuple[str, str], RawHandler] = dataclasses.field(default_factory=dict)
     # Controllers that run for the lifetime of the app (the garden's project controller, ...).
     background: list[Callable[[], Coroutine[Any, Any, None]]] = dataclasses.field(default_factory=list)
     # Receives every mutating request once it has been answered (the garden's audit log).

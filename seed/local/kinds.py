@@ -75,6 +75,7 @@ def core_types(*, services: Admission) -> list[ResourceType]:
         kind("", "v1", "Endpoints", "endpoints", short=("ep",), subresources=(), computed=cells.endpoints,
              columns=(col("Endpoints", ".subsets"),)),
         kind("", "v1", "Pod", "pods", short=("po",), categories=ALL, normalize=defaults.pod, computed=cells.pod,
+             subresources=("status", "log", "exec", "attach", "portforward"),
              admit=(admission.pod_status,),
              fields=_same("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                           "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"),

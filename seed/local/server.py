@@ -27,7 +27,7 @@ from apiserver.server import ApiServer, build_app
 from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
-from seed.local import admission, crds, kinds
+from seed.local import admission, crds, kinds, podexec, podlogs
 from seed.local.scale import ScaleHandler
 from seed.local.shoots import endpoints
 from seed.local.sim import Delays, Simulation
@@ -87,6 +87,11 @@ def local_api(
         registry.register(_with_crd_admission(rt, controller))
     for key in SCALABLE:
         api.subresources[(key, "scale")] = ScaleHandler()
+    pods = registry.get("", "v1", "pods")
+    assert pods is not None
+    api.raw_subresources[(pods.key, "log")] = podlogs.serve
+    for name in ("exec", "attach", "portforward"):
+        api.raw_subresources[(pods.key, name)] = podexec.refuse
     bootstrap(api)
     controller.sync()  # CRDs stored by an earlier run are served from the first request on
     store.listeners.append(controller.on_commit)
