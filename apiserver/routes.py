@@ -91,7 +91,7 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
         field_manager=q.get("fieldManager", ""),
     )
     code = 500
-    raw = api.raw_subresources.get((target.rt.key, target.subresource)) if target.subresource else None
+    raw = api.raw_subresources.get((target.rt.key, target.subresource))
     try:
         handler = _HANDLERS[verb] if raw is None else raw
         response: Response = await handler(api, request, target, ctx)

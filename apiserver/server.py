@@ -51,7 +51,8 @@ class ApiServer:
     # Extra subresources such as ``shoots/binding`` or ``deployments/scale``: (storage key, name) -> handler.
     subresources: dict[tuple[str, str], SubresourceHandler] = dataclasses.field(default_factory=dict)
     # Subresources answered with a response of their own (``pods/log`` text, ``pods/exec`` upgrades), for any
-    # method and for WebSocket handshakes: (storage key, name) -> handler.
+    # method and for WebSocket handshakes: (storage key, name) -> handler; name "" for a kind that is answered,
+    # never stored (``tokenreviews``).
     raw_subresources: dict[tuple[str, str], RawHandler] = dataclasses.field(default_factory=dict)
     # Controllers that run for the lifetime of the app (the garden's project controller, ...).
     background: list[Callable[[], Coroutine[Any, Any, None]]] = dataclasses.field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import migrations
+from apiserver import reviews
 from apiserver.auth import Authenticator
 from apiserver.registry import Registry
 from apiserver.server import ApiServer, build_app
@@ -49,6 +50,7 @@ def create_app(
         watch_retention=settings.watch_retention,
         compact_interval=settings.compact_interval,
     )
+    reviews.install(api)
     project_controller = projects.ProjectController(api.service)
     project_controller.watch_creations(registry)
     api.background.append(project_controller.run_forever)

@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 import migrations
-from apiserver import errors
+from apiserver import errors, reviews
 from apiserver.auth import Authenticator, TokenAuthenticator
 from apiserver.context import UserInfo, system_context
 from apiserver.registry import Registry, ResourceType
@@ -92,6 +92,7 @@ def local_api(
     api.raw_subresources[(pods.key, "log")] = podlogs.serve
     for name in ("exec", "attach", "portforward"):
         api.raw_subresources[(pods.key, name)] = podexec.refuse
+    reviews.install(api)
     bootstrap(api)
     controller.sync()  # CRDs stored by an earlier run are served from the first request on
     store.listeners.append(controller.on_commit)
