@@ -72,6 +72,9 @@ def pod(obj: JSON) -> JSON:
     ])
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    # The ServiceAccount admission plugin's default (and the deprecated field it mirrors).
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    spec.update(serviceAccountName=account, serviceAccount=account)
     return out
 
 

@@ -65,7 +65,7 @@ def core_types(*, services: Admission) -> list[ResourceType]:
         core_kinds.SECRET,
         kind("", "v1", "ConfigMap", "configmaps", short=("cm",), subresources=(),
              columns=(col("Data", ".data", "integer"),)),
-        kind("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",), subresources=(),
+        kind("", "v1", "ServiceAccount", "serviceaccounts", short=("sa",), subresources=("token",),
              columns=(col("Secrets", ".secrets", "integer"),)),
         kind("", "v1", "Service", "services", short=("svc",), categories=ALL, normalize=defaults.service,
              computed=cells.service, admit=(services,), fields=_same("spec.clusterIP", "spec.type"),

@@ -27,7 +27,7 @@ from apiserver.server import ApiServer, build_app
 from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
-from seed.local import admission, crds, kinds, podexec, podlogs
+from seed.local import admission, crds, kinds, podexec, podlogs, serviceaccounts
 from seed.local.scale import ScaleHandler
 from seed.local.shoots import endpoints
 from seed.local.sim import Delays, Simulation
@@ -84,7 +84,10 @@ def local_api(
                     poll_interval=poll_interval)
     controller = crds.CrdController(api)
     for rt in kinds.builtin_types(services=admission.ServiceAllocator(api.service)):
-        registry.register(_with_crd_admission(rt, controller))
+        registry.register(serviceaccounts.with_default_accounts(_with_crd_admission(rt, controller), api))
+    keys = serviceaccounts.KeyPair(database.parent / f"{database.stem}.sa-key.pem")
+    api.authenticator = serviceaccounts.Either(authenticator, serviceaccounts.TokenAuthenticator(api, keys))
+    api.raw_subresources[(serviceaccounts.ACCOUNTS, "token")] = serviceaccounts.token_request(keys)
     for key in SCALABLE:
         api.subresources[(key, "scale")] = ScaleHandler()
     pods = registry.get("", "v1", "pods")
@@ -94,6 +97,7 @@ def local_api(
         api.raw_subresources[(pods.key, name)] = podexec.refuse
     reviews.install(api)
     bootstrap(api)
+    serviceaccounts.ensure_all(api)
     controller.sync()  # CRDs stored by an earlier run are served from the first request on
     store.listeners.append(controller.on_commit)
     api.background.append(controller.run_forever)

@@ -93,4 +93,4 @@ def _wait_ready(url: str, ca_pem: bytes, timeout: float = 60.0) -> None:
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    return "t" + secrets.token_urlsafe(24)  # never starts with "-" (argparse would read an option)
