@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import orjson
 import sqlalchemy as sa
 
+from apiserver import decoding
 from apiserver.storage import engine as engines
 from apiserver.storage import tables
 
@@ -126,6 +127,8 @@ class Store:
             loaded = orjson.loads(text)
         except Exception as exc:  # a codec may raise anything on a damaged ciphertext
             raise Corrupt(resource, namespace, name, f"cannot be decoded: {exc}") from None
+        if decoding.too_nested(loaded, text):
+            raise Corrupt(resource, namespace, name, f"is nested deeper than {decoding.MAX_DEPTH} levels")
         md = loaded.get("metadata") if isinstance(loaded, dict) else None
         if not isinstance(md, dict) or not isinstance(md.get("name"), str) or not isinstance(
                 md.get("namespace", ""), str) or not isinstance(md.get("labels") or {}, dict):
