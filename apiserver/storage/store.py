@@ -12,6 +12,7 @@ import builtins
 import contextlib
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ from apiserver.storage import tables
 
 JSON = dict[str, Any]
 log = logging.getLogger(__name__)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # Built once: the point read is the hottest statement, and a prebuilt statement skips SQLAlchemy's construction.
@@ -161,6 +163,8 @@ class Store:
             return self._get(conn, resource, namespace, name)
 
     def _get(self, conn: sa.Connection, resource: str, namespace: str, name: str) -> JSON | None:
+        if _unstorable(namespace, name):
+            return None
         row = conn.execute(_GET, {"resource": resource, "namespace": namespace, "name": name}).first()
         return None if row is None else self._load(resource, row.data, namespace, name)
 
@@ -174,6 +178,9 @@ class Store:
         name: str | None = None,
     ) -> tuple[list[JSON], int]:
         """Objects ordered by (namespace, name) after the ``after`` key, and the resourceVersion they are at."""
+        if _unstorable(namespace or "", name or ""):
+            with self.engine.connect() as conn:
+                return [], _counter(conn, tables.RESOURCE_VERSION)
         o = tables.objects
         query = (sa.select(o.c.namespace, o.c.name, o.c.data).where(o.c.resource == resource)
                  .order_by(o.c.namespace, o.c.name))
@@ -194,6 +201,8 @@ class Store:
         """The objects as they were at ``resource_version``, ordered by (namespace, name): today's rows with every
         later change undone from the change log. Raises ``StaleResourceVersion`` when the log is compacted past it.
         """
+        if _unstorable(namespace or ""):
+            return []
         o, c = tables.objects, tables.changes
         rows = sa.select(o.c.namespace, o.c.name, o.c.data).where(o.c.resource == resource)
         later = (sa.select(c).where(c.c.resource == resource, c.c.resource_version > resource_version)
@@ -214,6 +223,8 @@ class Store:
 
     def namespaced_resources(self, namespace: str) -> builtins.list[tuple[str, str]]:
         """(resource, name) of every object stored in ``namespace``."""
+        if _unstorable(namespace):
+            return []
         o = tables.objects
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(o.c.resource, o.c.name).where(o.c.namespace == namespace)).all()
@@ -401,6 +412,12 @@ class WriteTxn:
     def finish(self) -> None:
         if self.rv != self._start:
             _set_counter(self.conn, tables.RESOURCE_VERSION, self.rv)
+
+
+def _unstorable(*keys: str) -> bool:
+    """Whether a namespace or name could never have been stored: PostgreSQL text holds no NUL, and no text holds
+    a lone surrogate. Such a key (from a URL or a selector) finds nothing, instead of failing in the driver."""
+    return any("\x00" in key or (not key.isascii() and _SURROGATE.search(key) is not None) for key in keys)
 
 
 def _ns_name(obj: JSON) -> tuple[str, str]:

@@ -13,7 +13,7 @@ import pytest
 
 from seed.local.server import create_local_seed
 from seed.local.sim import Delays
-from tests.support import servers
+from tests.support import databases, servers
 from tests.support.garden import running_garden
 from tests.support.hostile import Target, open_target
 
@@ -26,6 +26,15 @@ def garden_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     directory = tmp_path_factory.mktemp("garden")
     with running_garden(f"sqlite:///{directory / 'garden.db'}", directory) as garden, \
             open_target("garden", garden.server, garden.api) as target:
+        yield target
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def garden_on(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The garden on SQLite and on PostgreSQL, whose driver refuses more (NUL bytes in text, for one)."""
+    directory = tmp_path_factory.mktemp(f"garden-{request.param}")
+    with databases.database(request.param, directory) as url, running_garden(url, directory) as garden, \
+            open_target(f"garden-{request.param}", garden.server, garden.api) as target:
         yield target
 
 
