@@ -19,7 +19,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from apiserver import errors
+from apiserver import bodylimit, errors
 from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer
 from apiserver.registry import Registry
 from apiserver.responses import JSONResponse
@@ -139,6 +139,7 @@ def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(routes.router(api))
+    app.add_middleware(bodylimit.BodyLimit)
     return app
 
 

@@ -13,13 +13,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from apiserver import deletion, errors, listing, meta, objects, patch, schema
+from apiserver import deletion, errors, limits, listing, meta, objects, patch, schema
 from apiserver.context import RequestContext
 from apiserver.errors import Cause
 from apiserver.listing import ListResult, allowed_fields, decode_continue, encode_continue
 from apiserver.objects import with_type
 from apiserver.registry import Registry, ResourceType
-from apiserver.storage.store import AlreadyStored, StaleResourceVersion, Store, Vanished
+from apiserver.storage.store import AlreadyStored, Corrupt, StaleResourceVersion, Store, Vanished
 
 # The moved names stay importable from here, where callers found them first.
 __all__ = ["ListResult", "ResourceService", "allowed_fields", "decode_continue", "encode_continue", "with_type"]
@@ -44,7 +44,10 @@ class ResourceService:
     # --- reads ----------------------------------------------------------------------------------------------
 
     def get(self, rt: ResourceType, namespace: str, name: str) -> JSON:
-        obj = self.store.get(rt.key, namespace, name)
+        try:
+            obj = self.store.get(rt.key, namespace, name)
+        except Corrupt as exc:
+            raise errors.storage_read_error(rt.qualified, name, exc.why) from None
         if obj is None:
             raise errors.not_found(rt.qualified, name)
         return with_type(rt, obj)
@@ -95,9 +98,9 @@ class ResourceService:
         self, rt: ResourceType, namespace: str, name: str, body: JSON, ctx: RequestContext, *, subresource: str = ""
     ) -> JSON:
         obj = objects.decode(rt, body, namespace=namespace, ctx=ctx)
-        if obj["metadata"].get("name", name) != name:
-            raise errors.bad_request("the name of the object does not match the name on the URL")
-        obj["metadata"]["name"] = name
+        if obj["metadata"].get("name", "") != name:
+            raise errors.bad_request(f'the name of the object ({obj["metadata"].get("name", "")}) does not match '
+                                     f"the name on the URL ({name})")
         expect = obj["metadata"].get("resourceVersion") or None
         return self._write(rt, namespace, name, lambda _old: copy.deepcopy(obj), expect, ctx, subresource)
 
@@ -128,6 +131,8 @@ class ResourceService:
         self, rt: ResourceType, namespace: str, name: str, ctx: RequestContext, *, options: JSON | None = None
     ) -> JSON:
         options = options or {}
+        if options.get("ignoreStoreReadErrorWithClusterBreakingPotential"):
+            return self._delete_unreadable(rt, namespace, name, ctx)
         for _ in range(_RETRIES):
             old = self.get(rt, namespace, name)
             deletion.check_preconditions(rt, old, options.get("preconditions") or {})
@@ -143,6 +148,26 @@ class ResourceService:
             except Vanished:
                 raise errors.not_found(rt.qualified, name) from None
         raise errors.conflict(rt.qualified, name)
+
+    def _delete_unreadable(self, rt: ResourceType, namespace: str, name: str, ctx: RequestContext) -> JSON:
+        """Remove an object that cannot be read, without admission or finalizers (KEP-3926's unsafe delete)."""
+        try:
+            readable = self.store.get(rt.key, namespace, name)
+        except Corrupt:
+            pass
+        else:
+            if readable is None:
+                raise errors.not_found(rt.qualified, name)
+            raise errors.invalid("DeleteOptions", "", [Cause(
+                field="ignoreStoreReadErrorWithClusterBreakingPotential", reason="FieldValueInvalid",
+                message="Invalid value: true: is exclusively used to delete corrupt objects, and the object "
+                        f'{rt.qualified} "{name}" is not corrupt')], group="meta.k8s.io")
+        if not ctx.dry_run:
+            with self.store.write() as txn:
+                if not txn.delete_unreadable(rt.key, namespace, name):
+                    raise errors.not_found(rt.qualified, name)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": name, "kind": rt.plural, **({"group": rt.group} if rt.group else {})}}
 
     # --- internals ------------------------------------------------------------------------------------------
 
@@ -189,7 +214,7 @@ class ResourceService:
     ) -> JSON:
         if rt.normalize is not None:
             obj = rt.normalize(obj)
-        causes = meta.metadata_causes(obj["metadata"])
+        causes = meta.metadata_causes(obj["metadata"]) + limits.object_causes(rt, obj)
         if causes:
             raise errors.invalid(rt.kind, obj["metadata"].get("name", ""), causes, group=rt.group)
         if rt.model is not None:

@@ -55,7 +55,7 @@ class AuditStore:
         metadata.create_all(self.engine)
 
     def append(self, event: AuditEvent) -> None:
-        values = {_COLUMNS.get(k, k): v for k, v in dataclasses.asdict(event).items()}
+        values = {_COLUMNS.get(k, k): storable(v) for k, v in dataclasses.asdict(event).items()}
         with self.engine.begin() as conn:
             conn.execute(sa.insert(audit_events).values(**values))
 
@@ -69,7 +69,7 @@ class AuditStore:
             if field == "min_code":
                 query = query.where(a.c.code >= value)
             else:
-                query = query.where(a.c[_COLUMNS.get(field, field)] == value)
+                query = query.where(a.c[_COLUMNS.get(field, field)] == storable(value))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [_event(r) for r in rows]
@@ -82,6 +82,14 @@ class AuditStore:
             if newest is None:
                 return 0
             return conn.execute(sa.delete(a).where(a.c.id <= newest)).rowcount
+
+
+def storable(value: object) -> object:
+    """Text as a column can hold it: a request may name a NUL or a lone surrogate, which PostgreSQL refuses;
+    they are recorded escaped (``\\x00``, ``\\ud800``) rather than dropping the event."""
+    if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
+        return value
+    return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _event(row: sa.Row[tuple[object, ...]]) -> AuditEvent:
