@@ -113,7 +113,7 @@ class ResourceService:
         subresource: str = "",
     ) -> JSON:
         def patched(old: JSON) -> JSON:
-            new = patch.apply_patch(old, body, content_type, strategic=rt.strategic_merge)
+            new = patch.apply_patch(old, body, content_type, strategic=rt.strategic_merge, schema=rt.schema)
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patch must leave an object with metadata")
             new = objects.decode(rt, new, namespace=namespace, ctx=ctx)
