@@ -136,3 +136,18 @@ def test_a_put_of_a_shoot_must_carry_its_resource_version(garden: Garden) -> Non
                 break
         assert applied.status_code == 200, applied.text
         assert c.get(f"{SHOOTS}/local").json()["metadata"]["labels"]["put"] == "yes"
+
+
+@pytest.mark.parametrize("body", [_merge, _strategic, _json_patch], ids=["merge", "strategic", "json"])
+def test_a_patch_that_changes_nothing_keeps_the_resource_version(garden: Garden, body: Body) -> None:
+    with _client(garden) as c:
+        _create_shoot(c)
+        content_type, patch = body(0)
+        first = c.patch(f"{SHOOTS}/local", content=json.dumps(patch).encode(), headers={"Content-Type": content_type})
+        assert first.status_code == 200, first.text
+        if content_type == "application/json-patch+json":
+            patch = [{"op": "replace", "path": "/metadata/labels/writer-0", "value": "yes"}]
+        again = c.patch(f"{SHOOTS}/local", content=json.dumps(patch).encode(), headers={"Content-Type": content_type})
+        assert again.status_code == 200, again.text
+    assert again.json()["metadata"]["resourceVersion"] == first.json()["metadata"]["resourceVersion"]
+    assert again.json()["metadata"]["generation"] == first.json()["metadata"]["generation"]
