@@ -153,6 +153,13 @@ def test_apply_of_a_deployment_on_the_local_seed(seed: Kubectl) -> None:
     assert live["spec"]["template"]["spec"]["containers"][0]["ports"][0]["protocol"] == "TCP"  # defaulted, kept
     assert _apply(seed, one) == "deployment.apps/web unchanged\n"
 
+    # Switching the rollout strategy: kubectl sends $retainKeys, and the defaulted rollingUpdate goes.
+    recreate = copy.deepcopy(one)
+    recreate["spec"]["strategy"] = {"type": "Recreate"}
+    assert _apply(seed, recreate) == "deployment.apps/web configured\n"
+    assert _get(seed, "deployment", "web", "-n", "default")["spec"]["strategy"] == {"type": "Recreate"}
+    assert _apply(seed, recreate) == "deployment.apps/web unchanged\n"
+
 
 def test_a_nodes_taints_are_replaced_whole_by_a_strategic_patch(seed: Kubectl) -> None:
     node = _get(seed, "nodes")["items"][0]["metadata"]["name"]
