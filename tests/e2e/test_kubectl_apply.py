@@ -142,7 +142,13 @@ DEPLOYMENT: JSON = {
 }
 
 
-def test_apply_of_a_deployment_on_the_local_seed(seed: Kubectl) -> None:
+@pytest.mark.parametrize("v3_patch", ["true", "false"], ids=["openapi-v3", "openapi-v2"])
+def test_apply_of_a_deployment_on_the_local_seed(seed: Kubectl, v3_patch: str) -> None:
+    seed = dataclasses.replace(seed, extra_env=(("KUBECTL_OPENAPIV3_PATCH", v3_patch),))
+    if v3_patch == "false":  # the v2 document (protobuf) parses for every built-in kind of the local seed
+        explained = seed("explain", "--output=plaintext-openapiv2", "deployment.spec.template.spec.containers.ports")
+        assert explained.returncode == 0, explained.stderr
+        assert "containerPort\t<integer>" in explained.stdout
     assert _apply(seed, DEPLOYMENT) == "deployment.apps/web created\n"
     assert _apply(seed, DEPLOYMENT) == "deployment.apps/web unchanged\n"
     one = copy.deepcopy(DEPLOYMENT)
