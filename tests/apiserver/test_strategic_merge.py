@@ -308,3 +308,36 @@ def test_schemas_carry_the_go_patch_tags(kind: JSON, path: tuple[str, ...], exte
         assert node["x-kubernetes-patch-strategy"] == "merge"
     if extensions.get("x-kubernetes-list-type") == "atomic":
         assert "x-kubernetes-patch-strategy" not in node
+
+
+# --- ordering and sets, as apimachinery's own cases have them ---------------------------------------------------
+
+LISTS: JSON = {"type": "object", "properties": {
+    "merging": {"type": "array", "items": {"type": "object"}, "x-kubernetes-patch-strategy": "merge",
+                "x-kubernetes-patch-merge-key": "name"},
+    "ints": {"type": "array", "items": {"type": "integer"}, "x-kubernetes-patch-strategy": "merge"},
+}}
+
+
+@pytest.mark.parametrize(("original", "body", "expected"), [
+    # Scalars merge as a set.
+    ({"ints": [1, 2]}, {"ints": [2, 3]}, {"ints": [1, 2, 3]}),
+    # The patch's order wins for the items it names; server-only items keep their place where they can.
+    ({"ints": [1, 2, 3]}, {"ints": [3, 1]}, {"ints": [2, 3, 1]}),
+    ({"merging": [{"name": 1}, {"name": 2, "value": "b"}, {"name": 3}]},
+     {"merging": [{"name": 3, "value": "c"}, {"name": 1, "value": "a"}]},
+     {"merging": [{"name": 2, "value": "b"}, {"name": 3, "value": "c"}, {"name": 1, "value": "a"}]}),
+    # $patch: delete removes every item with the key, duplicates included.
+    ({"merging": [{"name": 1}, {"name": 1}, {"name": 2, "value": "a"}, {"name": 3}, {"name": 3}]},
+     {"merging": [{"name": 1, "$patch": "delete"}, {"name": 3, "$patch": "delete"}]},
+     {"merging": [{"name": 2, "value": "a"}]}),
+    # A lone $patch: replace empties the list; an empty patch list leaves it as it is.
+    ({"merging": [{"name": 1}, {"name": 2}]}, {"merging": [{"$patch": "replace"}]}, {"merging": []}),
+    ({"merging": [{"name": 1}]}, {"merging": []}, {"merging": [{"name": 1}]}),
+    # $setElementOrder with server-only items: they stay next to their server neighbours.
+    ({"merging": [{"name": 1}, {"name": 2}, {"name": 3}]},
+     {"$setElementOrder/merging": [{"name": 3}, {"name": 1}], "merging": [{"name": 3, "value": "c"}]},
+     {"merging": [{"name": 2}, {"name": 3, "value": "c"}, {"name": 1}]}),
+], ids=["scalar-set", "scalar-order", "map-order", "delete-duplicates", "replace-empty", "empty-patch", "set-order"])
+def test_ordering_and_sets_follow_kubernetes(original: JSON, body: JSON, expected: JSON) -> None:
+    assert _smp(original, body, LISTS) == expected
