@@ -5,6 +5,7 @@ OpenAPI) and the garden's Gardener kinds (their Go types' ``patchStrategy``/``pa
 from __future__ import annotations
 
 import copy
+import random
 from typing import Any
 
 import pytest
@@ -341,3 +342,50 @@ LISTS: JSON = {"type": "object", "properties": {
 ], ids=["scalar-set", "scalar-order", "map-order", "delete-duplicates", "replace-empty", "empty-patch", "set-order"])
 def test_ordering_and_sets_follow_kubernetes(original: JSON, body: JSON, expected: JSON) -> None:
     assert _smp(original, body, LISTS) == expected
+
+
+# --- hostile patches: a Kubernetes error, never a crash ----------------------------------------------------------
+
+_KEYS = ("spec", "template", "containers", "name", "image", "ports", "containerPort", "env", "metadata", "labels",
+         "finalizers", "provider", "workers", "taints", "strategy", "type", "rollingUpdate", "$patch", "$retainKeys",
+         "$setElementOrder/containers", "$setElementOrder/workers", "$deleteFromPrimitiveList/finalizers")
+_VALUES = ("replace", "delete", "merge", "bogus", "app", "sidecar", "a", 1, 80, 1.5, True, None)
+
+
+def _random_value(r: random.Random, depth: int) -> Any:
+    roll = r.random()
+    if depth > 3 or roll < 0.4:
+        return r.choice(_VALUES)
+    if roll < 0.75:
+        return {r.choice(_KEYS): _random_value(r, depth + 1) for _ in range(r.randint(0, 3))}
+    return [_random_value(r, depth + 1) for _ in range(r.randint(0, 3))]
+
+
+def _shaped_like(r: random.Random, node: Any) -> Any:
+    """A patch with the target's own keys, some values and directives replaced by random ones."""
+    if isinstance(node, dict):
+        out = {k: _shaped_like(r, v) for k, v in node.items() if r.random() < 0.6}
+        if r.random() < 0.3:
+            out[r.choice(_KEYS)] = _random_value(r, 2)
+        return out
+    if isinstance(node, list):
+        items = [_shaped_like(r, v) for v in node if r.random() < 0.7]
+        return [*items, _random_value(r, 2)] if r.random() < 0.3 else items
+    return _random_value(r, 3) if r.random() < 0.5 else node
+
+
+def test_thousands_of_hostile_patches_end_in_a_result_or_a_4xx() -> None:
+    r = random.Random(8)
+    targets = [(_deployment(), DEPLOYMENT), (_shoot(_worker("a"), _worker("b")), SHOOT)]
+    outcomes = {"applied": 0, "refused": 0}
+    for _ in range(2000):
+        for target, kind in targets:
+            try:
+                result = strategic_merge_patch(target, _shaped_like(r, target), kind)
+            except errors.ApiError as refused:
+                assert refused.code in (400, 422), refused.message
+                outcomes["refused"] += 1
+            else:
+                assert isinstance(result, dict)
+                outcomes["applied"] += 1
+    assert outcomes["applied"] > 0 and outcomes["refused"] > 0
