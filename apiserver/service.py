@@ -9,7 +9,6 @@ Lists are ``apiserver.listing``'s, body decoding and update merging ``apiserver.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,6 @@ from apiserver.storage.store import AlreadyStored, Corrupt, StaleResourceVersion
 __all__ = ["ListResult", "ResourceService", "allowed_fields", "decode_continue", "encode_continue", "with_type"]
 
 JSON = dict[str, Any]
-_RETRIES = 8
 
 
 class ResourceService:
@@ -102,7 +100,13 @@ class ResourceService:
             raise errors.bad_request(f'the name of the object ({obj["metadata"].get("name", "")}) does not match '
                                      f"the name on the URL ({name})")
         expect = obj["metadata"].get("resourceVersion") or None
-        return self._write(rt, namespace, name, lambda _old: copy.deepcopy(obj), expect, ctx, subresource)
+
+        def replaced(_old: JSON) -> JSON:
+            if expect is None and not rt.unconditional_update:
+                raise _resource_version_required(rt, name)
+            return copy.deepcopy(obj)
+
+        return self._write(rt, namespace, name, replaced, expect, ctx, subresource)
 
     def patch(
         self,
@@ -116,16 +120,20 @@ class ResourceService:
         subresource: str = "",
     ) -> JSON:
         def patched(old: JSON) -> JSON:
-            new = patch.apply_patch(old, body, content_type, strategic=rt.strategic_merge)
+            new = patch.apply_patch(old, body, content_type, strategic=rt.strategic_merge, schema=rt.schema)
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patch must leave an object with metadata")
+            # A resourceVersion the patch itself sets (kubectl diff, optimistic clients) pins the write to it.
+            pinned = new["metadata"].get("resourceVersion")
+            if pinned and pinned != old["metadata"].get("resourceVersion"):
+                raise errors.conflict(rt.qualified, name)
             new = objects.decode(rt, new, namespace=namespace, ctx=ctx)
             if new["metadata"].get("name") != name:
                 raise errors.bad_request("metadata.name cannot be changed by a patch")
             return new
 
-        expect = _patch_rv(body, content_type)
-        return self._write(rt, namespace, name, patched, expect, ctx, subresource)
+        # Applied to the object as it is at each attempt, so retried until it applies (GuaranteedUpdate).
+        return self._write(rt, namespace, name, patched, None, ctx, subresource)
 
     def delete(
         self, rt: ResourceType, namespace: str, name: str, ctx: RequestContext, *, options: JSON | None = None
@@ -133,7 +141,7 @@ class ResourceService:
         options = options or {}
         if options.get("ignoreStoreReadErrorWithClusterBreakingPotential"):
             return self._delete_unreadable(rt, namespace, name, ctx)
-        for _ in range(_RETRIES):
+        while True:  # preconditions are checked against each attempt's object, so a race is retried
             old = self.get(rt, namespace, name)
             deletion.check_preconditions(rt, old, options.get("preconditions") or {})
             for admit in rt.admission:
@@ -147,7 +155,6 @@ class ResourceService:
                 continue
             except Vanished:
                 raise errors.not_found(rt.qualified, name) from None
-        raise errors.conflict(rt.qualified, name)
 
     def _delete_unreadable(self, rt: ResourceType, namespace: str, name: str, ctx: RequestContext) -> JSON:
         """Remove an object that cannot be read, without admission or finalizers (KEP-3926's unsafe delete)."""
@@ -181,7 +188,10 @@ class ResourceService:
         ctx: RequestContext,
         subresource: str,
     ) -> JSON:
-        for _ in range(_RETRIES):
+        # A write that names no resourceVersion is retried until it applies, however many writers race it
+        # (Kubernetes' GuaranteedUpdate): each attempt rebuilds it from the object as it now is. One that names a
+        # version conflicts as soon as that version is gone.
+        while True:
             old = self.get(rt, namespace, name)
             if expect is not None and old["metadata"].get("resourceVersion") != expect:
                 raise errors.conflict(rt.qualified, name)
@@ -202,7 +212,6 @@ class ResourceService:
                     raise errors.conflict(rt.qualified, name) from None
             except Vanished:
                 raise errors.not_found(rt.qualified, name) from None
-        raise errors.conflict(rt.qualified, name)
 
     def _after(self, rt: ResourceType, operation: str, obj: JSON) -> JSON:
         if rt.after_write is not None:
@@ -254,14 +263,8 @@ class ResourceService:
             return with_type(rt, txn.update(rt.key, marked, expect_rv=old["metadata"]["resourceVersion"]))
 
 
-def _patch_rv(body: bytes, content_type: str) -> str | None:
-    """A resourceVersion the patch itself pins (``kubectl diff`` and clients doing optimistic patches)."""
-    if "merge-patch" not in content_type:
-        return None
-    try:
-        doc = json.loads(body or b"{}")
-    except ValueError:
-        return None
-    md = doc.get("metadata") if isinstance(doc, dict) else None
-    rv = md.get("resourceVersion") if isinstance(md, dict) else None
-    return rv if isinstance(rv, str) and rv else None
+def _resource_version_required(rt: ResourceType, name: str) -> errors.ApiError:
+    """What a kind whose strategy refuses unconditional updates answers a PUT without resourceVersion."""
+    cause = Cause(field="metadata.resourceVersion", message="Invalid value: 0x0: must be specified for an update")
+    return errors.ApiError(422, "Invalid", f'{rt.qualified} "{name}" is invalid: {cause.field}: {cause.message}',
+                           details={"name": name, "group": rt.group, "kind": rt.plural, "causes": [cause.to_json()]})
