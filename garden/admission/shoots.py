@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from apiserver.registry import ResourceType
 from garden.admission import reader as keys
 from garden.admission.errors import reject_if
+from garden.admission.readable import SECRETS, ReadGuard, Reference
 from garden.admission.reader import Reader
 from shoot import defaults, fielderrors, images, validation
 from shoot.fielderrors import FieldError
@@ -21,11 +24,15 @@ JSON = dict[str, Any]
 GROUP = "core.gardener.cloud"
 OPERATION = "gardener.cloud/operation"
 _ONE_SHOT = ("reconcile", "retry")
+# (apiVersion, kind) -> the served kind, for ``spec.resources[].resourceRef``.
+Resolve = Callable[[str, str], ResourceType | None]
 
 
 class ShootAdmission:
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, guard: ReadGuard, *, resolve: Resolve) -> None:
         self.reader = reader
+        self.guard = guard
+        self.resolve = resolve
 
     def __call__(self, *, operation: str, new: JSON, old: JSON | None, subresource: str, user: Any) -> JSON:
         if operation == "DELETE":
@@ -38,7 +45,30 @@ class ShootAdmission:
             bound = _with_seed_defaults(new, seed)
             reject_if(self._seed_errors(bound, seed, old), kind="Shoot", obj=bound, group=GROUP)
             return bound
+        self.guard.check(user, self.references(new), unchanged=self.references(old), kind="Shoot",
+                         qualified="shoots.core.gardener.cloud", name=new["metadata"].get("name", ""))
         return self._admit(new, old=old)
+
+    def references(self, shoot: JSON | None) -> list[Reference]:
+        """The objects of its namespace a shoot names: its binding, ``spec.resources`` and DNS provider secrets."""
+        if shoot is None:
+            return []
+        ns = str(shoot["metadata"].get("namespace", ""))
+        spec = _dict(shoot.get("spec"))
+        refs = []
+        for field, (group, plural) in (("secretBindingName", ("core.gardener.cloud", "secretbindings")),
+                                       ("credentialsBindingName", ("security.gardener.cloud", "credentialsbindings"))):
+            if isinstance(spec.get(field), str):
+                refs.append(Reference("resource", group, plural, namespace=ns, name=spec[field]))
+        for resource in _dicts(spec.get("resources")):
+            ref = _dict(resource.get("resourceRef"))
+            rt = self.resolve(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
+            if rt is not None and rt.namespaced:
+                refs.append(Reference("resource", rt.group, rt.plural, namespace=ns, name=str(ref.get("name") or "")))
+        for provider in _dicts(_dict(spec.get("dns")).get("providers")):
+            if isinstance(provider.get("secretName"), str):
+                refs.append(Reference("resource", *SECRETS, namespace=ns, name=provider["secretName"]))
+        return refs
 
     def _admit(self, new: JSON, *, old: JSON | None) -> JSON:
         now = dt.datetime.now(dt.UTC)
@@ -127,6 +157,14 @@ class ShootAdmission:
         me = (shoot["metadata"].get("namespace"), shoot["metadata"].get("name"))
         return [s for s in self.reader.list(keys.SHOOTS)
                 if (s["metadata"].get("namespace"), s["metadata"]["name"]) != me]
+
+
+def _dict(value: Any) -> JSON:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[JSON]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _seed_change_errors(shoot: JSON, old: JSON | None, found: list[FieldError]) -> list[FieldError]:

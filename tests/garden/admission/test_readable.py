@@ -1,0 +1,115 @@
+"""References across tenants through the real HTTPS garden and kubectl: a project member may bind only Secrets,
+WorkloadIdentities and Quotas they may read, with one 403 whether the foreign object exists or not. Operators keep
+their access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.e2e.kubectl import Kubectl
+from tests.support.tenants import CORE, SECURITY, Tenants, two_tenants
+
+JSON = dict[str, Any]
+CREDENTIALS_BINDINGS = "/apis/security.gardener.cloud/v1alpha1/namespaces/garden-a/credentialsbindings"
+SECRET_BINDINGS = "/apis/core.gardener.cloud/v1beta1/namespaces/garden-a/secretbindings"
+FORBIDDEN_SECRET = ('credentialsbindings.security.gardener.cloud "stolen" is forbidden: CredentialsBinding cannot '
+                    "reference a secret you are not allowed to read")
+
+
+@pytest.fixture(scope="module")
+def tenants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenants]:
+    directory = tmp_path_factory.mktemp("tenants")
+    with two_tenants(f"sqlite:///{directory / 'garden.db'}", directory) as running:
+        yield running
+
+
+def credentials_binding(name: str, *, namespace: str, secret: str = "creds", kind: str = "Secret",
+                        quotas: list[JSON] | None = None) -> JSON:
+    return {"apiVersion": SECURITY, "kind": "CredentialsBinding",
+            "metadata": {"name": name, "namespace": "garden-a"}, "provider": {"type": "local"},
+            "credentialsRef": {"apiVersion": "v1", "kind": kind, "name": secret, "namespace": namespace},
+            "quotas": quotas or []}
+
+
+def secret_binding(name: str, *, namespace: str, secret: str = "creds") -> JSON:
+    return {"apiVersion": CORE, "kind": "SecretBinding", "metadata": {"name": name, "namespace": "garden-a"},
+            "provider": {"type": "local"}, "secretRef": {"name": secret, "namespace": namespace}}
+
+
+def test_binding_to_a_foreign_secret_is_refused_alike_whether_it_exists_or_not(tenants: Tenants) -> None:
+    anna = tenants("anna")
+    existing = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("stolen", namespace="garden-b"))
+    missing = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("stolen", namespace="garden-b",
+                                                                     secret="no-such-secret"))
+    no_namespace = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("stolen", namespace="garden-nowhere"))
+    assert existing.status_code == missing.status_code == no_namespace.status_code == 403
+    assert existing.json() == missing.json() == no_namespace.json()
+    assert existing.json()["reason"] == "Forbidden"
+    assert existing.json()["message"] == FORBIDDEN_SECRET
+    assert anna.get(f"{CREDENTIALS_BINDINGS}/stolen").status_code == 404
+
+
+def test_secret_binding_to_a_foreign_secret_is_refused(tenants: Tenants) -> None:
+    anna = tenants("anna")
+    response = anna.post(SECRET_BINDINGS, json=secret_binding("stolen", namespace="garden-b"))
+    assert response.status_code == 403
+    assert response.json()["message"] == ('secretbindings.core.gardener.cloud "stolen" is forbidden: SecretBinding '
+                                          "cannot reference a secret you are not allowed to read")
+    assert anna.get(f"{SECRET_BINDINGS}/stolen").status_code == 404
+
+
+def test_member_binds_their_own_secret_and_a_missing_own_secret_is_named(tenants: Tenants) -> None:
+    anna = tenants("anna")
+    created = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("own", namespace="garden-a"))
+    assert created.status_code == 201, created.text
+    missing = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("own-missing", namespace="garden-a",
+                                                                     secret="absent"))
+    assert missing.status_code == 422
+    assert missing.json()["details"]["causes"][0]["field"] == "credentialsRef.name"
+
+
+def test_foreign_workload_identity_and_quota_are_refused(tenants: Tenants) -> None:
+    anna = tenants("anna")
+    identity = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("wi", namespace="garden-b",
+                                                                      kind="WorkloadIdentity"))
+    assert identity.status_code == 403
+    assert "cannot reference a workload identity you are not allowed to read" in identity.json()["message"]
+    quota = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding(
+        "quota", namespace="garden-a", quotas=[{"name": "q", "namespace": "garden-b"}]))
+    assert quota.status_code == 403
+    assert "cannot reference a quota you are not allowed to read" in quota.json()["message"]
+
+
+def test_operator_binds_any_namespace(tenants: Tenants) -> None:
+    created = tenants.operator.post(CREDENTIALS_BINDINGS, json=credentials_binding("by-operator",
+                                                                                  namespace="garden-b"))
+    assert created.status_code == 201, created.text
+    # The binding's owner may still relabel it: the reference did not change, so it is not checked again.
+    relabel = tenants("anna").patch(f"{CREDENTIALS_BINDINGS}/by-operator", json={"metadata": {"labels": {"x": "y"}}},
+                                    headers={"Content-Type": "application/merge-patch+json"})
+    assert relabel.status_code == 200, relabel.text
+
+
+def test_changing_a_binding_to_a_foreign_secret_is_refused(tenants: Tenants) -> None:
+    anna = tenants("anna")
+    created = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("moving", namespace="garden-a"))
+    assert created.status_code == 201, created.text
+    moved = anna.patch(f"{CREDENTIALS_BINDINGS}/moving", json={"credentialsRef": {"namespace": "garden-b"}},
+                       headers={"Content-Type": "application/merge-patch+json"})
+    assert moved.status_code == 403
+    assert anna.get(f"{CREDENTIALS_BINDINGS}/moving").json()["credentialsRef"]["namespace"] == "garden-a"
+
+
+def test_kubectl_apply_of_a_binding_to_a_foreign_secret_prints_the_refusal(tenants: Tenants, tmp_path: Path) -> None:
+    kubectl = Kubectl(tenants.kubeconfigs["anna"], tmp_path)
+    manifest = yaml.safe_dump(credentials_binding("stolen", namespace="garden-b"))
+    result = kubectl("apply", "-f", "-", stdin=manifest)
+    assert result.returncode == 1
+    assert "Error from server (Forbidden)" in result.stderr
+    assert "CredentialsBinding cannot reference a secret you are not allowed to read" in result.stderr
