@@ -61,6 +61,7 @@ class AuditEvent:
     name: str
     code: int
     timestamp: str
+    impersonated_user: str = ""  # set when ``user`` made the request as someone else (Impersonate-User)
 
 
 def digest(token: str) -> str:
