@@ -47,6 +47,7 @@ class AuditFilter:
     namespace: str | None = None
     name: str | None = None
     min_code: int | None = None
+    impersonated_user: str | None = None
 
 
 class AuditStore:
