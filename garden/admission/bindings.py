@@ -86,7 +86,7 @@ class SecretBindingAdmission:
             errs.append(fielderrors.required("secretRef.name"))
         elif self.reader.get(keys.SECRETS, ns, ref["name"]) is None:
             errs.append(fielderrors.invalid("secretRef.name", ref["name"], f'secret not found in namespace "{ns}"'))
-        reject_if(errs, kind="SecretBinding", obj=new, group="core.gardener.cloud")
+        reject_if(errs, kind="SecretBinding", obj=new, group="core.gardener.cloud", old=old)
         return new
 
 
@@ -113,5 +113,5 @@ class CredentialsBindingAdmission:
         elif self.reader.get(known[0], ns, ref["name"]) is None:
             errs.append(fielderrors.invalid("credentialsRef.name", ref["name"],
                                             f'{kind} not found in namespace "{ns}"'))
-        reject_if(errs, kind="CredentialsBinding", obj=new, group="security.gardener.cloud")
+        reject_if(errs, kind="CredentialsBinding", obj=new, group="security.gardener.cloud", old=old)
         return new

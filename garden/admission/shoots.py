@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,7 @@ class ShootAdmission:
         if subresource == "binding":
             seed = self._seed(new)
             bound = _with_seed_defaults(new, seed)
+            # Not ratcheted: placing the shoot is the change every seed-relation rule is about.
             reject_if(self._seed_errors(bound, seed, old), kind="Shoot", obj=bound, group=GROUP)
             return bound
         self.guard.check(user, self.references(new), unchanged=self.references(old), kind="Shoot",
@@ -81,7 +83,7 @@ class ShootAdmission:
         errs += _seed_change_errors(shoot, old, errs)
         errs += operations.validate_operation_annotation(shoot, old=old)
         errs += self._reference_errors(shoot, profile, old=old, now=now)
-        reject_if(errs, kind="Shoot", obj=shoot, group=GROUP)
+        reject_if(errs, kind="Shoot", obj=shoot, group=GROUP, old=old)
         return _consume_one_shot_operation(shoot, old)
 
     def _reference_errors(self, shoot: JSON, profile: JSON | None, *, old: JSON | None,
@@ -179,17 +181,27 @@ def _seed_change_errors(shoot: JSON, old: JSON | None, found: list[FieldError]) 
 
 
 def _with_seed_defaults(shoot: JSON, seed: JSON | None) -> JSON:
-    """Pods and services CIDRs the shoot left open come from the seed's ``networks.shootDefaults`` (Gardener)."""
+    """Pods and services CIDRs the shoot left open come from the seed's ``networks.shootDefaults`` (Gardener) —
+    only defaults of the shoot's primary IP family: an IPv6 shoot is never given IPv4 ranges it would refuse."""
     defaults = (((seed or {}).get("spec") or {}).get("networks") or {}).get("shootDefaults") or {}
     networking = (shoot.get("spec") or {}).get("networking")
-    if not defaults or networking is None:
+    if not defaults or not isinstance(networking, dict):
         return shoot
-    missing = {k: v for k, v in defaults.items() if k in ("pods", "services") and not networking.get(k)}
+    family = (networking.get("ipFamilies") or ["IPv4"])[0]
+    missing = {k: v for k, v in defaults.items()
+               if k in ("pods", "services") and not networking.get(k) and _family_of(v) == family}
     if not missing:
         return shoot
     out = copy.deepcopy(shoot)
     out["spec"]["networking"].update(missing)
     return out
+
+
+def _family_of(cidr: Any) -> str | None:
+    try:
+        return f"IPv{ipaddress.ip_network(str(cidr), strict=False).version}"
+    except ValueError:
+        return None
 
 
 def _cloudprofile_name(shoot: JSON) -> str:
