@@ -10,7 +10,7 @@ import dataclasses
 
 from apiserver.auth import Authorizer
 from apiserver.registry import Admission, Registry
-from garden.admission import bindings, projects, protection, shoots
+from garden.admission import bindings, projects, protection, seeds, shoots
 from garden.admission.readable import ReadGuard
 from garden.admission.reader import Reader
 
@@ -22,6 +22,7 @@ def attach(registry: Registry, reader: Reader, *, authorizer: Authorizer) -> Non
     plugins: dict[tuple[str, str], tuple[Admission, ...]] = {
         ("core.gardener.cloud", "shoots"): (shoots.ShootAdmission(reader, guard, resolve=registry.by_kind),),
         ("core.gardener.cloud", "projects"): (projects.ProjectAdmission(reader),),
+        ("core.gardener.cloud", "seeds"): (seeds.SeedAdmission(guard),),
         ("core.gardener.cloud", "cloudprofiles"): (protection.CloudProfileProtection(reader),),
         ("core.gardener.cloud", "secretbindings"): (bindings.SecretBindingAdmission(reader, guard),),
         ("security.gardener.cloud", "credentialsbindings"): (bindings.CredentialsBindingAdmission(reader, guard),),

@@ -1,10 +1,11 @@
 """References across tenants through the real HTTPS garden and kubectl: a project member may bind only Secrets,
-WorkloadIdentities and Quotas they may read, with one 403 whether the foreign object exists or not. Operators keep
-their access.
+WorkloadIdentities and Quotas they may read, with one 403 whether the foreign object exists or not; a seed may not
+point its Seed at a Secret it may not read. Operators keep their access.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
+from garden import bootstrap
+from garden import seeds as garden_seeds
+from garden.auth import identities
 from tests.e2e.kubectl import Kubectl
-from tests.support.tenants import CORE, SECURITY, Tenants, two_tenants
+from tests.support.tenants import CORE, SECURITY, Tenants, client_for, two_tenants
 
 JSON = dict[str, Any]
 CREDENTIALS_BINDINGS = "/apis/security.gardener.cloud/v1alpha1/namespaces/garden-a/credentialsbindings"
@@ -113,3 +117,31 @@ def test_kubectl_apply_of_a_binding_to_a_foreign_secret_prints_the_refusal(tenan
     assert result.returncode == 1
     assert "Error from server (Forbidden)" in result.stderr
     assert "CredentialsBinding cannot reference a secret you are not allowed to read" in result.stderr
+
+
+def test_a_seed_may_not_point_its_seed_at_a_secret_it_may_not_read(tenants: Tenants) -> None:
+    service = tenants.garden.api.service
+    garden_seeds.register(service, copy.deepcopy(bootstrap.SEED), capacity=10)
+    known = identities.for_engine(service.store.engine)
+    known.ensure_seed("local")
+    seed = client_for(tenants.garden, known.issue_token(identities.seed_user("local")).token)
+    url = "/apis/core.gardener.cloud/v1beta1/seeds/local"
+    backup = {"spec": {"backup": {"provider": "local", "credentialsRef": {
+        "apiVersion": "v1", "kind": "Secret", "namespace": "garden-b", "name": "creds"}}}}
+    try:
+        stolen = seed.patch(url, json=backup, headers={"Content-Type": "application/merge-patch+json"})
+        assert stolen.status_code == 403
+        assert stolen.json()["message"] == ('seeds.core.gardener.cloud "local" is forbidden: Seed cannot reference a '
+                                            "secret you are not allowed to read")
+        assert seed.get(url).json()["spec"].get("backup") is None
+        labelled = seed.patch(url, json={"metadata": {"labels": {"seed": "labels-itself"}}},
+                              headers={"Content-Type": "application/merge-patch+json"})
+        assert labelled.status_code == 200, labelled.text
+        by_operator = tenants.operator.patch(url, json=backup, headers={"Content-Type": "application/merge-patch+json"})
+        assert by_operator.status_code == 200, by_operator.text
+        # Now that its Seed names that Secret, the seed keeps writing its Seed (the reference is unchanged).
+        relabelled = seed.patch(url, json={"metadata": {"labels": {"seed": "again"}}},
+                                headers={"Content-Type": "application/merge-patch+json"})
+        assert relabelled.status_code == 200, relabelled.text
+    finally:
+        seed.close()
