@@ -20,6 +20,9 @@ from apiserver.registry import ResourceType
 from apiserver.storage.store import StaleResourceVersion, Store
 
 JSON = dict[str, Any]
+# Kubernetes' words for a continue token whose first page's resourceVersion has been compacted away.
+EXPIRED = ("The provided continue parameter is too old to display a consistent list result. You can start a new list "
+           "without the continue parameter.")
 # Whether the caller may see one object of the list (``Authorizer.visible`` bound to the caller).
 Visible = Callable[[JSON], bool]
 
@@ -54,6 +57,8 @@ def list_objects(
     selectors.check_fields(fields, allowed_fields(rt), rt.qualified)
     scope = ListScope(rt.key, namespace, label_selector, field_selector, caller)
     after, pinned_rv = tokens.open(continue_token, scope) if continue_token else (None, None)
+    if pinned_rv is not None and pinned_rv < store.compacted_rv():
+        raise errors.gone(EXPIRED)
     only_name = _equality(fields, "metadata.name")
     items: list[JSON] = []
     rv = pinned_rv

@@ -114,3 +114,19 @@ def test_a_token_opens_only_for_its_own_list_and_caller(clients: dict[str, httpx
 def test_cluster_wide_paging_counts_only_visible_objects(clients: dict[str, httpx.Client]) -> None:
     names, _ = page_all(clients["bob"], ALL_URL)
     assert names == [f"w{i}-bob-secret-name" for i in (0, 2, 3, 5)]
+
+
+def test_a_token_older_than_the_compacted_change_log_has_expired(clients: dict[str, httpx.Client],
+                                                                 db_url: str) -> None:
+    anna = clients["anna"]
+    token = anna.get(URL, params={"limit": "1"}).json()["metadata"]["continue"]
+    anna.post(URL, json={"metadata": {"name": "later", "labels": {"owner": "anna"}}, "spec": {"color": "red"}})
+    store = make_store(db_url, make_registry())
+    try:
+        store.compact(keep=0)
+    finally:
+        store.engine.dispose()
+    response = anna.get(URL, params={"limit": "1", "continue": token})
+    assert response.status_code == 410
+    assert response.json()["reason"] == "Expired"
+    assert response.json()["message"].startswith("The provided continue parameter is too old")
