@@ -50,7 +50,7 @@ def requested(headers: Iterable[tuple[str, str]]) -> Requested:
     for name, value in headers:
         key = name.lower()
         if key == USER_HEADER:
-            user = value
+            user = value or None  # an empty header asks for nobody, as in Kubernetes
         elif key == GROUP_HEADER:
             groups.append(value)
         elif key == UID_HEADER:

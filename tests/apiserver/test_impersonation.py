@@ -49,6 +49,7 @@ def test_headers_are_parsed_as_kubectl_sends_them() -> None:
                                      ("Impersonate-Uid", "u-123"), ("accept", "application/json")])
     assert asked == impersonation.Requested(user="bob", groups=("g1", "g 2"), uid="u-123",
                                             extra={"reason/why": ("ticket 42",)})
+    assert impersonation.requested([("impersonate-user", "")]).empty
 
 
 def test_admin_impersonates_and_a_service_account_gets_its_groups(seedlike: tuple[
