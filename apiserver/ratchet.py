@@ -4,7 +4,9 @@ A rule added or tightened after an object was stored must not make that object u
 status, its finalizers and its deletion stay writable. So an error is kept only when the value at its field path
 (``spec.provider.workers[0].maximum``, ``metadata.labels[app]``) differs between the stored object and the new
 one — or when there is no stored object (a create). Generic over every rule: ``garden.admission.errors`` applies it
-to Gardener's rules and ``apiserver.service`` to metadata validation.
+to Gardener's rules and ``apiserver.service`` to each kind's schema (as Kubernetes ratchets CRD validation). A
+rule relating two fields reports the field a request changes (a seed placement is checked whole, see
+``garden.admission.shoots``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TypeVar
+
+from apiserver import errors
 
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]*)\]")
 _MISSING = object()
@@ -73,3 +77,19 @@ def changed_only(found: Iterable[E], *, new: Any, old: Any | None) -> list[E]:
     if old is None:
         return errors
     return [e for e in errors if not unchanged(e.field, new=new, old=old)]
+
+
+def narrowed(exc: errors.ApiError, *, new: Any, old: Any | None) -> errors.ApiError | None:
+    """A 422 Invalid ``exc`` keeping only the causes about changed fields; None when no cause is left."""
+    details = exc.details or {}
+    causes = [errors.Cause(field=c.get("field", ""), message=c.get("message", ""),
+                           reason=c.get("reason", "FieldValueInvalid")) for c in details.get("causes") or []]
+    if exc.code != 422 or old is None or not causes:
+        return exc
+    kept = changed_only(causes, new=new, old=old)
+    if not kept:
+        return None
+    if len(kept) == len(causes):
+        return exc
+    return errors.invalid(str(details.get("kind", "")), str(details.get("name", "")), kept,
+                          group=str(details.get("group", "")))

@@ -13,7 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from apiserver import continuation, deletion, errors, listing, meta, objects, patch, schema
+import pydantic
+
+from apiserver import continuation, deletion, errors, listing, meta, objects, patch, ratchet, schema
 from apiserver.context import RequestContext
 from apiserver.errors import Cause
 from apiserver.listing import ListResult, Visible, allowed_fields
@@ -202,10 +204,22 @@ class ResourceService:
         causes = meta.metadata_causes(obj["metadata"])
         if causes:
             raise errors.invalid(rt.kind, obj["metadata"].get("name", ""), causes, group=rt.group)
+        invalid = None
         if rt.model is not None:
-            schema.validate_with_model(obj, rt.model, rt.kind, obj["metadata"].get("name", ""))
+            try:
+                schema.validate_with_model(obj, rt.model, rt.kind, obj["metadata"].get("name", ""))
+            except errors.ApiError as exc:
+                # Ratcheted: a stored value a newer schema refuses does not block writes that leave it alone.
+                invalid = exc
+                if (kept := ratchet.narrowed(exc, new=obj, old=old)) is not None:
+                    raise kept from None
         for admit in rt.admission:
-            obj = admit(operation=operation, new=obj, old=old, subresource=subresource, user=ctx.user)
+            try:
+                obj = admit(operation=operation, new=obj, old=old, subresource=subresource, user=ctx.user)
+            except pydantic.ValidationError:
+                if invalid is None:
+                    raise
+                raise invalid from None  # admission needs the typed object the schema could not give it
         return obj
 
     def _check_name(self, rt: ResourceType, name: str) -> None:
