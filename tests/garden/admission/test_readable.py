@@ -13,8 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
+from apiserver import errors
+from apiserver.auth import Attributes
+from apiserver.context import UserInfo
 from garden import bootstrap
 from garden import seeds as garden_seeds
+from garden.admission import shoots
+from garden.admission.readable import ReadGuard
+from garden.admission.reader import Reader
 from garden.auth import identities
 from tests.e2e.kubectl import Kubectl
 from tests.support.tenants import CORE, SECURITY, Tenants, client_for, two_tenants
@@ -145,3 +151,30 @@ def test_a_seed_may_not_point_its_seed_at_a_secret_it_may_not_read(tenants: Tena
         assert relabelled.status_code == 200, relabelled.text
     finally:
         seed.close()
+
+
+class DeniesSecrets:
+    """An authorizer under which the writer may read everything but Secrets."""
+
+    def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
+        return "no secrets" if attrs.resource == "secrets" else None
+
+    def visible(self, user: UserInfo, rt: Any, obj: JSON) -> bool:
+        return True
+
+
+def test_a_shoot_names_only_resources_its_author_may_read(tenants: Tenants) -> None:
+    registry = tenants.garden.api.registry
+    admission = shoots.ShootAdmission(Reader(tenants.garden.api.store), ReadGuard(DeniesSecrets()),
+                                      resolve=registry.by_kind)
+    shoot: JSON = {"metadata": {"name": "s", "namespace": "garden-a"}, "spec": {
+        "credentialsBindingName": "own",
+        "resources": [{"name": "r", "resourceRef": {"apiVersion": "v1", "kind": "ConfigMap", "name": "cm"}}],
+        "dns": {"providers": [{"type": "local", "secretName": "dns-creds"}]}}}
+    assert [(r.resource, r.name) for r in admission.references(shoot)] == [
+        ("credentialsbindings", "own"), ("configmaps", "cm"), ("secrets", "dns-creds")]
+    with pytest.raises(errors.ApiError) as refused:
+        admission(operation="CREATE", new=shoot, old=None, subresource="", user=UserInfo(name="anna"))
+    assert refused.value.code == 403
+    assert refused.value.message == ('shoots.core.gardener.cloud "s" is forbidden: Shoot cannot reference a '
+                                     "resource you are not allowed to read")
