@@ -58,6 +58,10 @@ def test_kubectl_chunked_list_shows_every_own_object_once(tenants: Tenants, tmp_
     result = kubectl("get", "secrets", "-A", "--chunk-size=1", "-o", "name")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["secret/anna-0", "secret/anna-1", "secret/anna-2", "secret/creds"]
+    table = kubectl("get", "secrets", "-A", "--chunk-size=1", "--no-headers")  # server-side Tables, page by page
+    assert table.returncode == 0, table.stderr
+    assert [line.split()[:2] for line in table.stdout.splitlines()] == [
+        ["garden-a", "anna-0"], ["garden-a", "anna-1"], ["garden-a", "anna-2"], ["garden-a", "creds"]]
 
 
 def test_python_client_pages_with_continue(tenants: Tenants) -> None:

@@ -73,9 +73,11 @@ def secret(namespace: str, name: str) -> JSON:
 
 @contextlib.contextmanager
 def two_tenants(db_url: str, directory: Path) -> Iterator[Tenants]:
-    """Projects ``a`` and ``b`` (namespaces ``garden-a``/``garden-b``) with a Secret ``creds`` each."""
+    """Projects ``a`` and ``b`` (namespaces ``garden-a``/``garden-b``) with a Secret ``creds`` each, next to
+    Gardener's local setup (project ``local`` with the Secret ``local`` in ``garden-local``)."""
     with running_garden(db_url, directory) as garden:
         service = garden.api.service
+        bootstrap.ensure_local(service)  # the operators' project ``local`` with its credentials
         for name, owner in USERS.items():
             bootstrap.ensure(service, project(name, owner))
             bootstrap.ensure_namespace(service, f"garden-{name}", project=name)

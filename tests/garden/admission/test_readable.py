@@ -58,8 +58,10 @@ def test_binding_to_a_foreign_secret_is_refused_alike_whether_it_exists_or_not(t
     missing = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("stolen", namespace="garden-b",
                                                                      secret="no-such-secret"))
     no_namespace = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("stolen", namespace="garden-nowhere"))
-    assert existing.status_code == missing.status_code == no_namespace.status_code == 403
-    assert existing.json() == missing.json() == no_namespace.json()
+    operators = anna.post(CREDENTIALS_BINDINGS, json=credentials_binding("stolen", namespace="garden-local",
+                                                                       secret="local"))
+    assert existing.status_code == missing.status_code == no_namespace.status_code == operators.status_code == 403
+    assert existing.json() == missing.json() == no_namespace.json() == operators.json()
     assert existing.json()["reason"] == "Forbidden"
     assert existing.json()["message"] == FORBIDDEN_SECRET
     assert anna.get(f"{CREDENTIALS_BINDINGS}/stolen").status_code == 404
@@ -68,7 +70,9 @@ def test_binding_to_a_foreign_secret_is_refused_alike_whether_it_exists_or_not(t
 def test_secret_binding_to_a_foreign_secret_is_refused(tenants: Tenants) -> None:
     anna = tenants("anna")
     response = anna.post(SECRET_BINDINGS, json=secret_binding("stolen", namespace="garden-b"))
-    assert response.status_code == 403
+    missing = anna.post(SECRET_BINDINGS, json=secret_binding("stolen", namespace="garden-b", secret="nope"))
+    assert response.status_code == missing.status_code == 403
+    assert response.json() == missing.json()
     assert response.json()["message"] == ('secretbindings.core.gardener.cloud "stolen" is forbidden: SecretBinding '
                                           "cannot reference a secret you are not allowed to read")
     assert anna.get(f"{SECRET_BINDINGS}/stolen").status_code == 404

@@ -39,7 +39,7 @@ def names(response: httpx.Response) -> list[str]:
 
 def test_operator_acting_as_a_member_sees_what_the_member_sees(tenants: Tenants) -> None:
     operator = tenants.operator
-    assert names(operator.get(PROJECTS)) == ["a", "b"]
+    assert names(operator.get(PROJECTS)) == ["a", "b", "local"]
     assert names(operator.get(PROJECTS, headers=as_user("anna"))) == ["a"]
     denied = operator.get(SECRETS_B, headers=as_user("anna"))
     assert denied.status_code == 403
@@ -84,8 +84,15 @@ def test_a_member_may_not_impersonate(tenants: Tenants) -> None:
         body = response.json()
         assert body["reason"] == "Forbidden" and body["message"].startswith(message)
         assert body["details"] == details
-    # Impersonating oneself is impersonating too: still refused, never ignored.
+    # Impersonating oneself is impersonating too: still refused, never ignored — and nothing is written.
     assert anna.get(SECRETS_A, headers=as_user("anna", "hortus:operators")).status_code == 403
+    before = tenants.operator.get(f"{SECRETS_B}/creds").json()["metadata"]
+    write = anna.patch(f"{SECRETS_B}/creds", json={"metadata": {"labels": {"owned": "by-anna"}}},
+                       headers=[*as_user("bob"), ("Content-Type", "application/merge-patch+json")])
+    assert write.status_code == 403
+    after = tenants.operator.get(f"{SECRETS_B}/creds").json()["metadata"]
+    assert after.get("labels") == before.get("labels") and after["resourceVersion"] == before["resourceVersion"]
+    assert names(anna.get(SECRETS_A)) == ["creds"]
     refused = tenants.operator.get(PROJECTS, headers=[("Impersonate-Group", "hortus:operators")])
     assert refused.status_code == 400
     assert "without impersonating a user" in refused.json()["message"]
