@@ -38,13 +38,14 @@ def create_app(
     # Secrets are encrypted at rest with the keys of the state directory (or HORTUS_ENCRYPTION_KEYS).
     store = Store(engine, codec=encryption.codec_for(settings.state_dir),
                   sensitive=lambda key: bool((rt := registry.by_key(key)) and rt.sensitive))
-    admission.attach(registry, Reader(store))
+    authorizer = authorizers.for_store(store)
+    admission.attach(registry, Reader(store), authorizer=authorizer)
     audit_log = audit.for_engine(engine)
     api = ApiServer(
         registry=registry,
         store=store,
         authenticator=authenticator or authenticators.for_engine(engine),
-        authorizer=audit.RecordDenials(authorizers.for_store(store), audit_log),
+        authorizer=audit.RecordDenials(authorizer, audit_log),
         audit=audit_log,
         server_address=f"{settings.host}:{settings.port}",
         watch_retention=settings.watch_retention,

@@ -87,7 +87,7 @@ def test_db_upgrade_migrates_to_the_newest_revision(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "hortus.cli", "db", "upgrade", "--state-dir", str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "database at revision 0002" in result.stdout
+    assert "database at revision 0003" in result.stdout
     assert (tmp_path / "garden.db").exists()
 
 
