@@ -51,6 +51,8 @@ class Registry:
         self._primary: dict[tuple[Kind, str], tuple[Plugin, Registration]] = {}
         self._secondary: dict[tuple[Kind, str], list[Registration]] = {}
         self.problems: list[Problem] = []
+        # Entry-point name -> the plugin it loaded (``local`` -> ``provider-local``), for ``hortus extension``.
+        self.entry_points: dict[str, str] = {}
 
     def register(self, plugin: Plugin) -> None:
         """Serve ``plugin``; ``ContractError`` (and nothing registered) when it breaks its contract or claims a
@@ -98,10 +100,11 @@ class Registry:
         return sorted(self._plugins.values(), key=lambda p: p.name)
 
     def plugin(self, name: str) -> Plugin:
-        try:
-            return self._plugins[name]
-        except KeyError:
+        """The plugin called ``name``, or loaded by the entry point called ``name``."""
+        found = self._plugins.get(name) or self._plugins.get(self.entry_points.get(name, ""))
+        if found is None:
             raise LookupError(f"no extension plugin named {name!r} is installed") from None
+        return found
 
     def registrations(self) -> list[Registration]:
         """Every registration served, primaries and secondaries, ordered by kind and type."""
@@ -127,6 +130,7 @@ class Registry:
         try:
             plugin = checks.as_plugin(loaded, source=source)
             self.register(plugin)
+            self.entry_points[ep.name] = plugin.name
         except ContractError as exc:
             self._report(exc.plugin if exc.plugin != source else source, "; ".join(exc.problems))
 

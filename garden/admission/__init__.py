@@ -9,14 +9,16 @@ from __future__ import annotations
 import dataclasses
 
 from apiserver.registry import Admission, Registry
+from extensions.registry import Registry as Extensions
 from garden.admission import bindings, projects, protection, shoots
 from garden.admission.reader import Reader
 
 
-def attach(registry: Registry, reader: Reader) -> None:
-    """Re-register each kind that has admission plugins with those plugins attached."""
+def attach(registry: Registry, reader: Reader, extensions: Extensions | None = None) -> None:
+    """Re-register each kind that has admission plugins with those plugins attached; ``extensions`` are the
+    installed plugins whose types and providerConfig schemas Shoots are checked against."""
     plugins: dict[tuple[str, str], tuple[Admission, ...]] = {
-        ("core.gardener.cloud", "shoots"): (shoots.ShootAdmission(reader),),
+        ("core.gardener.cloud", "shoots"): (shoots.ShootAdmission(reader, extensions),),
         ("core.gardener.cloud", "projects"): (projects.ProjectAdmission(reader),),
         ("core.gardener.cloud", "cloudprofiles"): (protection.CloudProfileProtection(reader),),
         ("core.gardener.cloud", "secretbindings"): (bindings.SecretBindingAdmission(reader),),

@@ -10,6 +10,8 @@ import copy
 import datetime as dt
 from typing import Any
 
+from extensions.registry import Registry
+from garden.admission import providerconfigs
 from garden.admission import reader as keys
 from garden.admission.errors import reject_if
 from garden.admission.reader import Reader
@@ -24,8 +26,10 @@ _ONE_SHOT = ("reconcile", "retry")
 
 
 class ShootAdmission:
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, extensions: Registry | None = None) -> None:
         self.reader = reader
+        # The installed extension plugins; None: types and providerConfigs are not checked (unit tests of rules).
+        self.extensions = extensions
 
     def __call__(self, *, operation: str, new: JSON, old: JSON | None, subresource: str, user: Any) -> JSON:
         if operation == "DELETE":
@@ -51,6 +55,8 @@ class ShootAdmission:
         errs += _seed_change_errors(shoot, old, errs)
         errs += operations.validate_operation_annotation(shoot, old=old)
         errs += self._reference_errors(shoot, profile, old=old, now=now)
+        if self.extensions is not None:
+            errs += providerconfigs.check(shoot, self.extensions, self.reader.registered_extensions)
         reject_if(errs, kind="Shoot", obj=shoot, group=GROUP)
         return _consume_one_shot_operation(shoot, old)
 
