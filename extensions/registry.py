@@ -41,6 +41,8 @@ class Problem:
 
     plugin: str
     message: str
+    # The entry point that named it ("" for a plugin registered directly).
+    entry_point: str = ""
 
 
 class Registry:
@@ -125,18 +127,19 @@ class Registry:
         try:
             loaded = ep.load()
         except Exception as exc:  # a broken third-party package must not stop the garden
-            self._report(source, f"cannot be imported: {type(exc).__name__}: {exc}")
+            self._report(source, f"cannot be imported: {type(exc).__name__}: {exc}", entry_point=ep.name)
             return
         try:
             plugin = checks.as_plugin(loaded, source=source)
             self.register(plugin)
             self.entry_points[ep.name] = plugin.name
         except ContractError as exc:
-            self._report(exc.plugin if exc.plugin != source else source, "; ".join(exc.problems))
+            self._report(exc.plugin if exc.plugin != source else source, "; ".join(exc.problems),
+                         entry_point=ep.name)
 
-    def _report(self, plugin: str, message: str) -> None:
+    def _report(self, plugin: str, message: str, *, entry_point: str = "") -> None:
         log.error("extension plugin %s is left out: %s", plugin, message)
-        self.problems.append(Problem(plugin=plugin, message=message))
+        self.problems.append(Problem(plugin=plugin, message=message, entry_point=entry_point))
 
 
 def _kind(kind: Kind | str) -> Kind | None:
