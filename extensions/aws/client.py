@@ -9,6 +9,7 @@ LocalStack in tests and demos; without it boto3's own configuration applies (``A
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -39,9 +40,16 @@ def clients(credentials: Mapping[str, str], region: str) -> Clients:
     keys = require_credentials(credentials, "accessKeyID", "secretAccessKey", alternatives=ALTERNATIVES)
     if not region:
         raise errors.PermanentError("the extension object names no region", codes=[ErrorCode.CONFIGURATION_PROBLEM])
-    endpoint = _endpoint(credentials.get(ENDPOINT_KEY))
-    session = boto3.session.Session(aws_access_key_id=keys["accessKeyID"].strip(),
-                                    aws_secret_access_key=keys["secretAccessKey"].strip(), region_name=region)
+    return _clients(keys["accessKeyID"].strip(), keys["secretAccessKey"].strip(), region,
+                    _endpoint(credentials.get(ENDPOINT_KEY)))
+
+
+@functools.lru_cache(maxsize=64)
+def _clients(access_key: str, secret_key: str, region: str, endpoint: str | None) -> Clients:
+    """Kept per keys, region and endpoint: building a client reads botocore's service models (about a second);
+    clients are safe to share between threads."""
+    session = boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                                    region_name=region)
     extra: dict[str, Any] = {"config": _CONFIG}
     if endpoint:
         extra["endpoint_url"] = endpoint

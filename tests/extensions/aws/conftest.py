@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,12 @@ from shoot import errors
 from tests.extensions.aws.moto import AMI, REGION, MotoServer
 
 JSON = dict[str, Any]
+
+
+@functools.cache
+def registry() -> Registry:
+    """The installed plugins, as the seed agent loads them (once: reading the entry points takes a second)."""
+    return Registry.load()
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +94,7 @@ class Shoot:
     def run(self, kind: Kind, spec: JSON, *, operation: Operation = Operation.RECONCILE, name: str = "",
             credentials: dict[str, str] | None = None) -> ExtensionObject:
         """One call of the driver, as a flow step makes it."""
-        registration = Registry.load().get(kind=kind, type="aws")
+        registration = registry().get(kind=kind, type="aws")
         obj = ExtensionObject(kind=kind, name=name or self.name, namespace=self.technical_id, spec=spec)
         ctx = self.cluster.context(self.technical_id, shoot=self.manifest(), cloud_profile=cloud_profile(),
                                    operation=operation, credentials=credentials or self.credentials)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import subprocess
@@ -47,6 +48,7 @@ class MotoServer:
             url = f"http://127.0.0.1:{port}"
             server = cls(url=url, process=process, admin={})
             server.admin = server._administrator()
+            server.client("ec2").describe_vpcs()  # moto loads its EC2 region (~10 s) on the first call
             yield server
         finally:
             process.kill()
@@ -80,9 +82,7 @@ class MotoServer:
 
     def client(self, service: str, credentials: dict[str, str] | None = None) -> Any:
         keys = credentials or self.admin
-        return boto3.session.Session(aws_access_key_id=keys["accessKeyID"],
-                                     aws_secret_access_key=keys["secretAccessKey"],
-                                     region_name=REGION).client(service, endpoint_url=self.url)
+        return _client(self.url, service, keys["accessKeyID"], keys["secretAccessKey"])
 
     def tagged(self, technical_id: str) -> dict[str, list[str]]:
         """Every live resource carrying ``kubernetes.io/cluster/<technicalID>``, by type (empty lists left out)."""
@@ -115,6 +115,13 @@ class MotoServer:
             TagFilters=[{"Key": f"kubernetes.io/cluster/{technical_id}"}])["ResourceTagMappingList"]
             if not _dead_arn(ec2, r["ResourceARN"])]
         return {k: v for k, v in found.items() if v}
+
+
+@functools.cache
+def _client(url: str, service: str, access_key: str, secret_key: str) -> Any:
+    """Clients kept for the session: building one takes about a second."""
+    return boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                                 region_name=REGION).client(service, endpoint_url=url)
 
 
 def _carries(resource: dict[str, Any], technical_id: str) -> bool:
