@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from extensions import driver
 from extensions.contract import ExtensionObject, Kind, Operation
+from extensions.converge import converge
 from extensions.registry import Registry
 from hortus.kit.harness import LocalSeedCluster
-from shoot import errors
 from tests.extensions.aws.moto import AMI, REGION, MotoServer
 
 JSON = dict[str, Any]
@@ -101,14 +101,9 @@ class Shoot:
         return driver.run(registration, ctx, obj)
 
     def converge(self, kind: Kind, spec: JSON, *, operation: Operation = Operation.RECONCILE,
-                 rounds: int = 20) -> ExtensionObject:
+                 name: str = "") -> ExtensionObject:
         """The driver called again after each ``TemporaryError``, as the flow retries a step, until it is done."""
-        for _ in range(rounds):
-            try:
-                return self.run(kind, spec, operation=operation)
-            except errors.TemporaryError:
-                continue
-        raise AssertionError(f"{kind} did not converge in {rounds} rounds")
+        return converge(lambda: self.run(kind, spec, operation=operation, name=name), timeout=180)
 
 
 @pytest.fixture

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from extensions.contract import Kind, Operation
+from shoot import errors
+from shoot.errors import ErrorCode
 from tests.extensions.aws.conftest import Shoot
 from tests.extensions.aws.moto import REGION
 
@@ -99,3 +103,42 @@ def test_reconciling_again_creates_nothing_and_delete_leaves_nothing_tagged(aws_
     assert aws_shoot.moto.tagged(aws_shoot.technical_id) == {}
     # Deleting what is gone is fine.
     aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec(), operation=Operation.DELETE)
+
+
+def test_an_existing_vpc_gets_the_shoots_subnets_and_is_left_standing(aws_shoot: Shoot) -> None:
+    ec2 = aws_shoot.moto.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.250.0.0/16")["Vpc"]["VpcId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    aws_shoot.infrastructure_config["networks"]["vpc"] = {"id": vpc}
+    aws_shoot.infrastructure_config["networks"]["zones"] = aws_shoot.infrastructure_config["networks"]["zones"][:1]
+
+    done = aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    status = done.status["providerStatus"]
+    assert status["vpc"]["id"] == vpc
+    assert {s["purpose"] for s in status["vpc"]["subnets"]} == {"nodes", "public", "internal"}
+    created = aws_shoot.moto.tagged(aws_shoot.technical_id)
+    assert "vpcs" not in created and "internet gateways" not in created and "dhcp options" not in created
+    public = next(s["id"] for s in status["vpc"]["subnets"] if s["purpose"] == "public")
+    (table,) = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [public]}])[
+        "RouteTables"]
+    assert {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": gateway} in [
+        {k: r[k] for k in ("DestinationCidrBlock", "GatewayId") if k in r} for r in table["Routes"]]
+
+    aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec(), operation=Operation.DELETE)
+    assert aws_shoot.moto.tagged(aws_shoot.technical_id) == {}
+    assert ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["State"] == "available"
+    assert ec2.describe_internet_gateways(InternetGatewayIds=[gateway])["InternetGateways"][0]["Attachments"]
+
+
+def test_an_existing_vpc_without_an_internet_gateway_is_a_configuration_problem(aws_shoot: Shoot) -> None:
+    ec2 = aws_shoot.moto.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.250.0.0/16")["Vpc"]["VpcId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
+    aws_shoot.infrastructure_config["networks"]["vpc"] = {"id": vpc}
+    with pytest.raises(errors.PermanentError, match="no attached internet gateway found") as raised:
+        aws_shoot.run(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    assert raised.value.codes == (ErrorCode.CONFIGURATION_PROBLEM,)
