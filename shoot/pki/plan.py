@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import hashlib
 import ipaddress
 import secrets
 from collections.abc import Mapping
@@ -98,6 +99,26 @@ def manifest(secret: Secret, *, namespace: str) -> JSON:
 def decode(secret: Mapping[str, Any]) -> dict[str, bytes]:
     """The raw data of a stored ``v1`` Secret (its base64 ``data``)."""
     return {key: base64.b64decode(value) for key, value in (secret.get("data") or {}).items()}
+
+
+def health_check_token(secrets: Mapping[str, Data]) -> str:
+    """The ``health-check`` user's static token (what the kube-apiserver's probes send)."""
+    for line in secrets[catalog.STATIC_TOKEN][TOKENS].decode().splitlines():
+        token, user, *_ = [*line.split(","), "", ""]
+        if user == catalog.HEALTH_CHECK_USER:
+            return token
+    raise KeyError(f"{catalog.STATIC_TOKEN} has no {catalog.HEALTH_CHECK_USER} token")
+
+
+def checksums(secrets: Mapping[str, Data]) -> dict[str, str]:
+    """Secret name -> SHA-256 of its data, for the pod templates (``ControlPlane.secret_checksums``)."""
+    out = {}
+    for name, data in secrets.items():
+        digest = hashlib.sha256()
+        for key in sorted(data):
+            digest.update(key.encode() + b"\0" + data[key] + b"\0")
+        out[name] = digest.hexdigest()
+    return out
 
 
 # --- judging what is stored ------------------------------------------------------------------------------------

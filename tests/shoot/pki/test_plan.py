@@ -182,3 +182,13 @@ def test_secret_manifests_carry_gardener_labels(made: plan.Plan) -> None:
     assert labels["managed-by"] == "secrets-manager" and labels["persist"] == "true" and labels["name"] == "ca"
     assert int(labels["valid-until-time"]) > int(labels["issued-at-time"])
     assert plan.decode(manifest) == made.secrets["ca"]
+
+
+def test_the_health_check_token_and_checksums_follow_the_secrets(made: plan.Plan) -> None:
+    token = plan.health_check_token(made.secrets)
+    assert len(token) >= 32 and token in made.secrets["kube-apiserver-static-token"]["static_tokens.csv"].decode()
+    sums = plan.checksums(made.secrets)
+    assert sums == plan.checksums(plan.plan(CLUSTER, made.secrets, now=NOW).secrets)
+    renewed = plan.plan(CLUSTER, {k: v for k, v in made.secrets.items() if k != "etcd-client"}, now=NOW)
+    changed = {k for k, v in plan.checksums(renewed.secrets).items() if sums[k] != v}
+    assert changed == {"etcd-client"}
