@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cryptography import x509
@@ -99,6 +99,16 @@ def manifest(secret: Secret, *, namespace: str) -> JSON:
 def decode(secret: Mapping[str, Any]) -> dict[str, bytes]:
     """The raw data of a stored ``v1`` Secret (its base64 ``data``)."""
     return {key: base64.b64decode(value) for key, value in (secret.get("data") or {}).items()}
+
+
+def stored(secrets: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, bytes]]:
+    """Name -> data of the ``v1`` Secrets among ``secrets`` that this module made (labels ``SELECTOR``)."""
+    out = {}
+    for secret in secrets:
+        labels = (secret.get("metadata") or {}).get("labels") or {}
+        if labels.get("managed-by") == MANAGED_BY and labels.get("manager-identity") == MANAGER_IDENTITY:
+            out[secret["metadata"]["name"]] = decode(secret)
+    return out
 
 
 def health_check_token(secrets: Mapping[str, Data]) -> str:

@@ -192,3 +192,10 @@ def test_the_health_check_token_and_checksums_follow_the_secrets(made: plan.Plan
     renewed = plan.plan(CLUSTER, {k: v for k, v in made.secrets.items() if k != "etcd-client"}, now=NOW)
     changed = {k for k, v in plan.checksums(renewed.secrets).items() if sums[k] != v}
     assert changed == {"etcd-client"}
+
+
+def test_stored_reads_back_only_the_secrets_it_made(made: plan.Plan) -> None:
+    manifests = [plan.manifest(w, namespace=NAMESPACE) for w in made.writes]
+    foreign = {"metadata": {"name": "kube-apiserver-token", "labels": {}}, "data": {"token": "eA=="}}
+    assert plan.stored([*manifests, foreign]) == made.secrets
+    assert plan.plan(CLUSTER, plan.stored(manifests), now=NOW).writes == []
