@@ -11,6 +11,7 @@ import dataclasses
 from apiserver.registry import Admission, Registry
 from garden.admission import bindings, projects, protection, shoots
 from garden.admission.reader import Reader
+from garden.auth import shoot_ca
 
 
 def attach(registry: Registry, reader: Reader) -> None:
@@ -21,7 +22,7 @@ def attach(registry: Registry, reader: Reader) -> None:
         ("core.gardener.cloud", "cloudprofiles"): (protection.CloudProfileProtection(reader),),
         ("core.gardener.cloud", "secretbindings"): (bindings.SecretBindingAdmission(reader),),
         ("security.gardener.cloud", "credentialsbindings"): (bindings.CredentialsBindingAdmission(reader),),
-        ("", "secrets"): (protection.SecretProtection(reader),),
+        ("", "secrets"): (protection.SecretProtection(reader), shoot_ca.ClientCAProtection(reader.get)),
     }
     for rt in registry.all():
         attached = plugins.get((rt.group, rt.plural))
