@@ -18,7 +18,7 @@ from cryptography import x509
 
 from apiserver.context import system_context
 from garden import bootstrap
-from shoot.pki import certs
+from shoot.pki import access, certs
 from tests.e2e.kubectl import Kubectl
 from tests.support import fleet, shoot_pki
 from tests.support.garden import Garden, running_garden
@@ -185,7 +185,7 @@ def test_only_the_shoots_seed_may_publish_its_client_ca(garden: Garden) -> None:
     young = garden.api.service.get(shoots, "garden-local", "young")
     garden.api.service.patch(shoots, "garden-local", "young", json.dumps({"spec": {"seedName": "local"}}).encode(),
                              "application/merge-patch+json", system_context(), subresource="binding")
-    body = shoot_pki.access.client_ca_secret(young, shoot_pki.make("shoot--local--young").secrets)
+    body = access.client_ca_secret(young, shoot_pki.make("shoot--local--young").secrets)
     with _client(garden, fleet.seed_token(garden.api, "other")) as other:
         assert other.post(secrets, json=body).status_code == 403
     with _client(garden, fleet.seed_token(garden.api, "local")) as seed:
