@@ -1,14 +1,15 @@
 """Who a request comes from, whether they may do what it asks, and the audit record of what they did.
 
 Called by ``apiserver.routes`` and ``apiserver.discovery_routes`` on every request (and by ``garden.audit``
-through ``apiserver.routes.authenticate``): a bearer token or 401, the authorizer's verdict or 403.
+through ``apiserver.routes.authenticate``): a client certificate or a bearer token, or 401; the authorizer's
+verdict or 403.
 """
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from apiserver import errors, meta
+from apiserver import client_certs, errors, meta
 from apiserver.auth import Attributes, AuditEvent
 from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
@@ -19,6 +20,12 @@ MUTATING = frozenset({"create", "update", "patch", "delete", "deletecollection"}
 
 
 def authenticate(api: ApiServer, request: Request) -> UserInfo:
+    """A client certificate the server accepts (Kubernetes tries x509 first), else a bearer token, else 401."""
+    cert = client_certs.peer_certificate(request.scope) if api.client_certificates is not None else None
+    if cert is not None and api.client_certificates is not None:
+        user = api.client_certificates.authenticate_certificate(cert)
+        if user is not None:
+            return user
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -19,6 +19,7 @@ from garden.auth import identities
 from garden.settings import GardenSettings
 from hortus import local_seed
 from hortus import serving as serving_module
+from seed.local.shoots import endpoints
 
 OPERATOR = UserInfo(name="hortus:operator", groups=("system:masters", "system:authenticated"))
 
@@ -68,7 +69,8 @@ def run(settings: GardenSettings) -> None:
     local = local_seed.prepare(settings, api, garden_ca=serving.ca_pem)
     servers = [
         serving_server(app, host=settings.host, port=settings.port, files=serving),
-        serving_server(local.app, host=settings.host, port=local.port, files=local.serving),
+        serving_server(local.app, host=settings.host, port=local.port, files=local.serving,
+                       options=endpoints.uvicorn_options(local.api)),
     ]
     print(f"hortus garden API: {settings.server_url}", flush=True)
     print(f"kubeconfig:        {kubeconfig}", flush=True)
@@ -81,7 +83,9 @@ def run(settings: GardenSettings) -> None:
     print("hortus stopped", flush=True)
 
 
-def serving_server(app: Any, *, host: str, port: int, files: tls.ServingFiles) -> serving_module.Server:
+def serving_server(app: Any, *, host: str, port: int, files: tls.ServingFiles,
+                   options: dict[str, Any] | None = None) -> serving_module.Server:
+    """``options``: more ``uvicorn.Config`` settings (the local seed's client certificates)."""
     return serving_module.Server(uvicorn.Config(
         app, host=host, port=port, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level="warning",
-        timeout_graceful_shutdown=2))
+        timeout_graceful_shutdown=2, **(options or {})))
