@@ -60,7 +60,7 @@ class Console:
         self.backends = backends_module.Backends()
         self.secure_cookies = secure_cookies
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("garden.console", "templates"),
-                                            autoescape=True, undefined=jinja2.StrictUndefined)
+                                            autoescape=True)
         filters.install(self.templates)
         self._static = {p.name: p.read_bytes() for p in importlib.resources.files("garden.console").joinpath(
             "static").iterdir() if p.name.endswith(tuple(STATIC_TYPES))}

@@ -102,7 +102,7 @@ def capacity(used: int, allocatable: int | None, *, label: str) -> Markup:
 def durations(points: Sequence[tuple[float, float, str]], *, title: str, now: float) -> Markup:
     """Operation durations over time: one dot per finished operation (x: when it ended, y: seconds it took),
     green when it succeeded and red when it failed, with the median as a line."""
-    w, h, left, bottom, top_pad = 640, 220, 48, 28, 10
+    w, h, left, bottom, top_pad = 1100, 230, 52, 28, 10
     parts = [f'<svg class="chart durations" viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}">'
              f"<title>{escape(title)}</title>"]
     if not points:
@@ -125,10 +125,14 @@ def durations(points: Sequence[tuple[float, float, str]], *, title: str, now: fl
         parts.append(f'<line x1="{left}" x2="{w - 10}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>'
                      f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="muted">'
                      f"{_seconds(value)}</text>")
-    for i in range(4):
-        t = t0 + span * i / 3
-        label = dt.datetime.fromtimestamp(t, dt.UTC).strftime("%H:%M" if span < 86400 * 2 else "%m-%d")
-        parts.append(f'<text x="{x(t):.1f}" y="{h - 8}" text-anchor="middle" class="muted">{label}</text>')
+    shape = "%H:%M:%S" if span < 3600 else "%H:%M" if span < 86400 * 2 else "%m-%d"
+    for i in range(5):
+        t = t0 + span * i / 4
+        label = dt.datetime.fromtimestamp(t, dt.UTC).strftime(shape)
+        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+        parts.append(f'<text x="{x(t):.1f}" y="{h - 8}" text-anchor="{anchor}" class="muted">{label} UTC</text>'
+                     if i == 4 else f'<text x="{x(t):.1f}" y="{h - 8}" text-anchor="{anchor}" class="muted">'
+                     f"{label}</text>")
     ordered = sorted(p[1] for p in points)
     median = ordered[len(ordered) // 2]
     parts.append(f'<line x1="{left}" x2="{w - 10}" y1="{y(median):.1f}" y2="{y(median):.1f}" class="median">'

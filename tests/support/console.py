@@ -84,6 +84,10 @@ def fail(service: ResourceService, namespace: str, name: str, *, now: float, cod
         "lastOperation": operation("Create", "Failed", 40, now=now, description="Create failed"),
         "lastErrors": [{"description": message, "codes": [code], "lastUpdateTime": conditions.timestamp(now)}],
         "observedGeneration": 1,
+        "conditions": [
+            {"type": "APIServerAvailable", "status": "False", "reason": "NotCreated", "message": message,
+             "lastTransitionTime": conditions.timestamp(now), "lastUpdateTime": conditions.timestamp(now)},
+            {"type": "ControlPlaneHealthy", "status": "Progressing", "lastUpdateTime": conditions.timestamp(now)}],
     })
 
 
