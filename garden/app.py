@@ -21,6 +21,7 @@ from garden import admission, audit, encryption, kubeconfigs, resources
 from garden.admission.reader import Reader
 from garden.auth import authenticator as authenticators
 from garden.auth import authorizer as authorizers
+from garden.console import app as console
 from garden.controllers import projects, registrations
 from garden.settings import GardenSettings
 
@@ -65,4 +66,6 @@ def create_app(
     api.background.append(registration_controller.run_forever)
     app = build_app(api, title="hortus garden")
     app.include_router(audit.router(api, audit_log))
+    # The operator console at /console/ on the same listener (browsers opening / are sent there).
+    console.install(app, api, state_dir=settings.state_dir)
     return app, api
