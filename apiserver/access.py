@@ -57,6 +57,13 @@ def authorize(api: ApiServer, user: UserInfo, attrs: Attributes, rt: ResourceTyp
     )
 
 
+def authorize_path(api: ApiServer, user: UserInfo, verb: str, path: str) -> None:
+    """A non-resource URL (``/metrics``): the authorizer's verdict on ``verb`` at ``path``, or 403."""
+    reason = api.authorizer.authorize(user, Attributes(verb=verb, path=path))
+    if reason is not None:
+        raise errors.forbidden(f'forbidden: User "{user.name}" cannot {verb} path "{path}": {reason}')
+
+
 def audit_event(user: UserInfo, attrs: Attributes, code: int) -> AuditEvent:
     """The record of one request; an impersonated one names who authenticated and whom they acted as."""
     real, as_user = (user.impersonated_by, user.name) if user.impersonated_by else (user.name, "")

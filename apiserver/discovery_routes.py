@@ -1,4 +1,4 @@
-"""The routes that serve no resource: version, health, discovery (``/api``, ``/apis``), OpenAPI v2 and v3.
+"""The routes that serve no resource: version, health, metrics, discovery (``/api``, ``/apis``), OpenAPI v2 and v3.
 
 Added to the router by ``apiserver.routes.router``; ``apiserver.discovery`` and ``apiserver.openapi`` build the
 documents, which OpenAPI caches on the ``ApiServer`` because they only change with the registry.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import prometheus_client
 from fastapi import APIRouter, Request, Response
 
-from apiserver import discovery, errors, openapi, openapi_v2, responses
+from apiserver import access, discovery, errors, openapi, openapi_v2, responses
 from apiserver.access import authenticate
 from apiserver.responses import JSONResponse
 from apiserver.server import ApiServer
@@ -34,6 +36,13 @@ def _add_health(r: APIRouter, api: ApiServer) -> None:
     @r.get("/readyz")
     async def healthz() -> Response:
         return Response("ok", media_type="text/plain")
+
+    @r.get("/metrics")
+    async def metrics(request: Request) -> Response:
+        # Kubernetes guards /metrics as a non-resource URL: here the garden's operators, any user on a local seed.
+        access.authorize_path(api, authenticate(api, request), "get", "/metrics")
+        body = await anyio.to_thread.run_sync(prometheus_client.generate_latest, api.metrics.registry)
+        return Response(body, media_type=prometheus_client.CONTENT_TYPE_LATEST)
 
 
 def _add_discovery(r: APIRouter, api: ApiServer) -> None:

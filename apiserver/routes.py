@@ -23,6 +23,7 @@ from apiserver import (
     consistency,
     discovery_routes,
     errors,
+    metrics,
     negotiation,
     options,
     patch,
@@ -83,6 +84,8 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
         raise errors.path_not_found()
     q = request.query_params
     verb = _verb(request.method, target, watching=options.boolean(q.get("watch")))
+    metrics.label_request(request.scope, verb=verb, group=group, resource=target.rt.plural,
+                          subresource=target.subresource)
     attrs = Attributes(verb=verb, group=group, resource=target.rt.plural, subresource=target.subresource,
                        namespace=target.namespace or "", name=target.name, path=request.url.path)
     access.authorize(api, user, attrs, target.rt)

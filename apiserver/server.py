@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import bodylimit, errors
 from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer, CertificateAuthenticator
+from apiserver.metrics import Metrics, RequestMetrics
 from apiserver.registry import Registry
 from apiserver.responses import JSONResponse
 from apiserver.service import ResourceService
@@ -60,6 +61,8 @@ class ApiServer:
     background: list[Callable[[], Coroutine[Any, Any, None]]] = dataclasses.field(default_factory=list)
     # Receives every mutating request once it has been answered (the garden's audit log).
     audit: Callable[[AuditEvent], None] | None = None
+    # The Prometheus registry served at /metrics (request latencies; the garden adds its own collectors).
+    metrics: Metrics = dataclasses.field(default_factory=Metrics)
     service: ResourceService = dataclasses.field(init=False)
     feed: ChangeFeed = dataclasses.field(init=False)
 
@@ -142,6 +145,7 @@ def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(routes.router(api))
     app.add_middleware(bodylimit.BodyLimit)
+    app.add_middleware(RequestMetrics, metrics=api.metrics)
     return app
 
 

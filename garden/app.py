@@ -17,7 +17,7 @@ from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
 from extensions.registry import Registry as Extensions
-from garden import admission, audit, encryption, kubeconfigs, resources
+from garden import admission, audit, encryption, kubeconfigs, metrics, resources
 from garden.admission.reader import Reader
 from garden.auth import authenticator as authenticators
 from garden.auth import authorizer as authorizers
@@ -55,6 +55,7 @@ def create_app(
         watch_retention=settings.watch_retention,
         compact_interval=settings.compact_interval,
     )
+    api.metrics.registry.register(metrics.GardenCollector(store))
     reviews.install(api)
     kubeconfigs.install(api)
     project_controller = projects.ProjectController(api.service)
