@@ -58,12 +58,14 @@ class AuditStore:
         metadata.create_all(self.engine)
 
     def append(self, event: AuditEvent) -> None:
-        values = {_COLUMNS.get(k, k): v for k, v in dataclasses.asdict(event).items()}
+        values = {_COLUMNS.get(k, k): storable(v) for k, v in dataclasses.asdict(event).items()}
         with self.engine.begin() as conn:
             conn.execute(sa.insert(audit_events).values(**values))
 
-    def recent(self, *, limit: int = 100, filters: AuditFilter | None = None) -> list[AuditEvent]:
-        """The newest ``limit`` events matching ``filters``, newest first."""
+    def recent(self, *, limit: int = 100, filters: AuditFilter | None = None,
+               hide: tuple[tuple[str, str], ...] = ()) -> list[AuditEvent]:
+        """The newest ``limit`` events matching ``filters``, newest first; ``hide`` leaves out (resource,
+        subresource) pairs, e.g. the seeds' heartbeats ``("seeds", "status")``."""
         a = audit_events
         query = sa.select(a).order_by(a.c.id.desc()).limit(max(0, limit))
         for field, value in dataclasses.asdict(filters or AuditFilter()).items():
@@ -72,7 +74,9 @@ class AuditStore:
             if field == "min_code":
                 query = query.where(a.c.code >= value)
             else:
-                query = query.where(a.c[_COLUMNS.get(field, field)] == value)
+                query = query.where(a.c[_COLUMNS.get(field, field)] == storable(value))
+        for resource, subresource in hide:
+            query = query.where(sa.not_(sa.and_(a.c.resource == resource, a.c.subresource == subresource)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [_event(r) for r in rows]
@@ -85,6 +89,14 @@ class AuditStore:
             if newest is None:
                 return 0
             return conn.execute(sa.delete(a).where(a.c.id <= newest)).rowcount
+
+
+def storable(value: object) -> object:
+    """Text as a column can hold it: a request may name a NUL or a lone surrogate, which PostgreSQL refuses;
+    they are recorded escaped (``\\x00``, ``\\ud800``) rather than dropping the event."""
+    if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
+        return value
+    return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _event(row: sa.Row[tuple[object, ...]]) -> AuditEvent:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from apiserver.registry import ResourceType
+from extensions.registry import Registry
+from garden.admission import providerconfigs
 from garden.admission import reader as keys
 from garden.admission.errors import reject_if
 from garden.admission.readable import SECRETS, ReadGuard, Reference
@@ -30,10 +32,13 @@ Resolve = Callable[[str, str], ResourceType | None]
 
 
 class ShootAdmission:
-    def __init__(self, reader: Reader, guard: ReadGuard, *, resolve: Resolve) -> None:
+    def __init__(self, reader: Reader, guard: ReadGuard, *, resolve: Resolve,
+                 extensions: Registry | None = None) -> None:
         self.reader = reader
         self.guard = guard
         self.resolve = resolve
+        # The installed extension plugins; None: types and providerConfigs are not checked (unit tests of rules).
+        self.extensions = extensions
 
     def __call__(self, *, operation: str, new: JSON, old: JSON | None, subresource: str, user: Any) -> JSON:
         if operation == "DELETE":
@@ -83,6 +88,8 @@ class ShootAdmission:
         errs += _seed_change_errors(shoot, old, errs)
         errs += operations.validate_operation_annotation(shoot, old=old)
         errs += self._reference_errors(shoot, profile, old=old, now=now)
+        if self.extensions is not None:
+            errs += providerconfigs.check(shoot, self.extensions, self.reader.registered_extensions)
         reject_if(errs, kind="Shoot", obj=shoot, group=GROUP, old=old)
         return _consume_one_shot_operation(shoot, old)
 
