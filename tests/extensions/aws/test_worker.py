@@ -119,6 +119,10 @@ def test_pools_scale_roll_and_go(aws_shoot: Shoot, infrastructure: JSON) -> None
     rolled = instances(aws_shoot)
     assert len(rolled) == 2 and {i["InstanceType"] for i in rolled} == {"m5.xlarge"}
     assert not {i["InstanceId"] for i in scaled} & {i["InstanceId"] for i in rolled}
+    shoot_api = aws_shoot.cluster.shoot_api(aws_shoot.technical_id)
+    tokens = {t["metadata"]["name"] for t in shoot_api.list("v1", "Secret", namespace="kube-system")
+              if t.get("type") == "bootstrap.kubernetes.io/token"}
+    assert tokens == {bootstrap.secret_name(_tags(i)["Name"]) for i in rolled}
 
     aws_shoot.converge(Kind.WORKER, rolled_spec, operation=Operation.DELETE)
     assert instances(aws_shoot) == []
