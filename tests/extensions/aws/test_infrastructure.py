@@ -167,3 +167,22 @@ def test_migrate_keeps_the_cloud_resources_and_restore_on_another_seed_adopts_th
         assert aws_shoot.moto.tagged(aws_shoot.technical_id) == before
         moved.converge(Kind.INFRASTRUCTURE, spec, operation=Operation.DELETE)
     assert aws_shoot.moto.tagged(aws_shoot.technical_id) == {}
+
+
+def test_a_zone_taken_out_of_the_config_loses_its_subnets_nat_and_route_table(aws_shoot: Shoot) -> None:
+    both = aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    kept = {(s["purpose"], s["id"]) for s in both.status["providerStatus"]["vpc"]["subnets"]
+            if s["zone"] == f"{REGION}a"}
+    aws_shoot.infrastructure_config["networks"]["zones"] = aws_shoot.infrastructure_config["networks"]["zones"][:1]
+    one = aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    assert {(s["purpose"], s["id"]) for s in one.status["providerStatus"]["vpc"]["subnets"]} == kept
+    left = aws_shoot.moto.tagged(aws_shoot.technical_id)
+    assert len(left["subnets"]) == 3 and len(left["nat gateways"]) == 1 and len(left["elastic ips"]) == 1
+    assert len(left["route tables"]) == 2  # the main one and zone a's
+    assert not [k for k in one.status["state"]["data"] if k.startswith(f"Zones/{REGION}b/")]
+    (group,) = aws_shoot.moto.client("ec2").describe_security_groups(
+        GroupIds=[one.status["providerStatus"]["vpc"]["securityGroups"][0]["id"]])["SecurityGroups"]
+    sources = {r["CidrIp"] for p in group["IpPermissions"] for r in p.get("IpRanges") or []}
+    assert "10.250.116.0/22" not in sources and "10.250.112.0/22" in sources
+    aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec(), operation=Operation.DELETE)
+    assert aws_shoot.moto.tagged(aws_shoot.technical_id) == {}
