@@ -60,12 +60,15 @@ Quantity = Annotated[
     BeforeValidator(_quantity_input),
     WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}),
 ]
-# intstr.IntOrString, e.g. a worker's maxSurge: 1 or "25%".
+# intstr.IntOrString, e.g. a worker's maxSurge: 1 or "25%" (its integer is an int32 in Go).
 IntOrString = Annotated[
     int | str,
     BeforeValidator(_int_or_string_input),
-    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}),
+    WithJsonSchema({"anyOf": [{"type": "integer", "format": "int32"}, {"type": "string"}],
+                    "x-kubernetes-int-or-string": True}),
 ]
+# A Go int32: the API machinery refuses values outside its range (the OpenAPI publishes ``format: int32``).
+Int32 = Annotated[int, WithJsonSchema({"type": "integer", "format": "int32"})]
 # metav1.Time is RFC 3339 with a zone; a naive timestamp is as invalid here as in Go.
 Time = AwareDatetime
 ResourceList = dict[str, Quantity]

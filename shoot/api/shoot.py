@@ -21,6 +21,7 @@ from shoot.api.meta import (
     Extension,
     Gardener,
     HighAvailability,
+    Int32,
     IntOrString,
     LastError,
     LastOperation,
@@ -228,8 +229,8 @@ class Worker(ApiModel):
 
     name: str
     machine: Machine
-    minimum: int
-    maximum: int
+    minimum: Int32
+    maximum: Int32
     max_surge: IntOrString | None = None
     max_unavailable: IntOrString | None = None
     annotations: dict[str, str] | None = None
@@ -247,7 +248,7 @@ class Worker(ApiModel):
     machine_controller_manager: MachineControllerManagerSettings | None = None
     sysctls: dict[str, str] | None = None
     cluster_autoscaler: ClusterAutoscalerOptions | None = None
-    priority: int | None = None
+    priority: Int32 | None = None
     update_strategy: str | None = None
     control_plane: WorkerControlPlane | None = None
 
