@@ -1,14 +1,15 @@
 """Who a request comes from, whether they may do what it asks, and the audit record of what they did.
 
 Called by ``apiserver.routes`` and ``apiserver.discovery_routes`` on every request (and by ``garden.audit``
-through ``apiserver.routes.authenticate``): a bearer token or 401, the authorizer's verdict or 403.
+through ``apiserver.routes.authenticate``): a bearer token or 401, then impersonation headers
+(``apiserver.impersonation``: the identity the request is made as, or 403), the authorizer's verdict or 403.
 """
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from apiserver import errors, meta
+from apiserver import errors, impersonation, meta
 from apiserver.auth import Attributes, AuditEvent
 from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
@@ -26,7 +27,7 @@ def authenticate(api: ApiServer, request: Request) -> UserInfo:
     user = api.authenticator.authenticate(token.strip())
     if user is None:
         raise errors.unauthorized()
-    return user
+    return impersonation.impersonate(api.authorizer, user, request.headers.items(), uri=str(request.url.path))
 
 
 def authorize(api: ApiServer, user: UserInfo, attrs: Attributes, rt: ResourceType) -> None:
@@ -43,6 +44,8 @@ def authorize(api: ApiServer, user: UserInfo, attrs: Attributes, rt: ResourceTyp
 
 
 def audit_event(user: UserInfo, attrs: Attributes, code: int) -> AuditEvent:
-    return AuditEvent(user=user.name, verb=attrs.verb, group=attrs.group, resource=attrs.resource,
+    """The record of one request; an impersonated one names who authenticated and whom they acted as."""
+    real, as_user = (user.impersonated_by, user.name) if user.impersonated_by else (user.name, "")
+    return AuditEvent(user=real, verb=attrs.verb, group=attrs.group, resource=attrs.resource,
                       subresource=attrs.subresource, namespace=attrs.namespace, name=attrs.name, code=code,
-                      timestamp=meta.now())
+                      timestamp=meta.now(), impersonated_user=as_user)

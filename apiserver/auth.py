@@ -61,6 +61,7 @@ class AuditEvent:
     name: str
     code: int
     timestamp: str
+    impersonated_user: str = ""  # set when ``user`` made the request as someone else (Impersonate-User)
 
 
 def digest(token: str) -> str:
@@ -91,9 +92,12 @@ class TokenAuthenticator:
 
 
 class AllowAuthenticated:
-    """Every authenticated identity may do everything (the machinery's own default)."""
+    """Every authenticated identity may do everything (the machinery's own default) — except impersonating
+    someone, which only members of ``system:masters`` (the local seed's admin) may."""
 
     def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
+        if attrs.verb == "impersonate" and "system:masters" not in user.groups:
+            return "only members of system:masters may impersonate"
         return None
 
     def visible(self, user: UserInfo, rt: ResourceType, obj: dict[str, Any]) -> bool:

@@ -181,9 +181,9 @@ async def _list(api: ApiServer, request: Request, target: paths.Target, ctx: Req
     at = opts.minimum if opts.match == consistency.EXACT else None
     result: ListResult = await _run(lambda: api.service.list(
         target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
-        field_selector=q.get("fieldSelector", ""), limit=limit, continue_token=q.get("continue") or None,
-        exact_rv=at))
-    items = [obj for obj in result.items if api.authorizer.visible(ctx.user, target.rt, obj)]
+        field_selector=q.get("fieldSelector", ""), limit=limit or None, continue_token=q.get("continue") or None,
+        exact_rv=at, caller=ctx.user.name, visible=lambda obj: api.authorizer.visible(ctx.user, target.rt, obj)))
+    items = result.items
     rv = str(result.resource_version)
     if tables.wants_table(request.headers.get("accept", "")):
         return JSONResponse(_table(target.rt, items, request, rv=rv, cont=result.continue_token))

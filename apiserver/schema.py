@@ -27,6 +27,17 @@ _BRANCH_KEYS = ("anyOf", "oneOf", "allOf")
 _INT32_PROBLEMS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("int32_problems", default=None)
 
 
+def list_merged_by(key: str) -> JSON:
+    """The OpenAPI extensions of a list Go tags ``patchStrategy:"merge" patchMergeKey:"<key>"`` (and
+    ``+listType=map``): strategic merge patches and kubectl's client-side apply merge its items by ``key``."""
+    return {
+        "x-kubernetes-list-map-keys": [key],
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-patch-merge-key": key,
+        "x-kubernetes-patch-strategy": "merge",
+    }
+
+
 class _CamelModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, alias_generator=to_camel)
 
@@ -70,12 +81,16 @@ class ObjectMeta(_CamelModel):
     )
     annotations: dict[str, str] | None = Field(default=None, description="Map of non-identifying metadata.")
     owner_references: list[OwnerReference] | None = Field(
-        default=None, description="Objects this one depends on."
+        default=None, description="Objects this one depends on.",
+        json_schema_extra=list_merged_by("uid"),
     )
     finalizers: list[str] | None = Field(
-        default=None, description="Must be empty before the object is deleted."
+        default=None, description="Must be empty before the object is deleted.",
+        json_schema_extra={"x-kubernetes-list-type": "set", "x-kubernetes-patch-strategy": "merge"},
     )
-    managed_fields: list[dict[str, Any]] | None = Field(default=None, description="Field ownership records.")
+    managed_fields: list[dict[str, Any]] | None = Field(
+        default=None, description="Field ownership records.", json_schema_extra={"x-kubernetes-list-type": "atomic"}
+    )
 
 
 class TypeMeta(_CamelModel):

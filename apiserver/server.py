@@ -94,7 +94,22 @@ class Server(uvicorn.Server):
         api = getattr(getattr(self.config.app, "state", None), "api", None)
         if isinstance(api, ApiServer):
             await api.feed.close_watches()
+        self._drop_idle_connections()
         await super().shutdown(sockets)
+
+    def _drop_idle_connections(self) -> None:
+        """Close idle keep-alive connections at once instead of through TLS's close handshake.
+
+        Uvicorn closes an idle connection politely; over TLS its connection is only gone once the peer answers the
+        close_notify, which an idle client (a seed agent shutting down, a browser tab) may never do — so shutdown
+        waited out its whole grace period and reported cancelling "0 running task(s)". Busy connections still end
+        after their response.
+        """
+        for connection in list(self.server_state.connections):
+            cycle = getattr(connection, "cycle", None)
+            transport = getattr(connection, "transport", None)
+            if transport is not None and (cycle is None or cycle.response_complete):
+                transport.abort()
 
 
 def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:

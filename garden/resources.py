@@ -36,6 +36,7 @@ def _resource_type(info: gardener.KindInfo, model: type[gardener.ApiModel]) -> R
         schema=schema.model_schema(model),
         model=model,
         subresource_fields=_SUBRESOURCE_FIELDS.get(info.kind, {}),
+        unconditional_update=info.unconditional_update,
     )
 
 

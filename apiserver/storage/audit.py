@@ -2,7 +2,7 @@
 
 Generic storage of ``apiserver.auth.AuditEvent`` (who, verb, resource, object, response code, time; never a
 request body). Written by the garden's audit sink (``garden.audit``) and read by the console and
-``hortus audit``. The table is created by migration 0002.
+``hortus audit``. The table is created by migration 0002 (``impersonated_user`` by 0003).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ audit_events = sa.Table(
     sa.Column("namespace", sa.String(253), nullable=False, server_default="", index=True),
     sa.Column("name", sa.String(253), nullable=False, server_default=""),
     sa.Column("code", sa.Integer, nullable=False),
+    # The user the request was made as (``Impersonate-User``), while ``user`` authenticated; "" when nobody was.
+    sa.Column("impersonated_user", sa.String(253), nullable=False, server_default=""),
 )
 
 # AuditEvent field -> column: "group" is a reserved word in SQL.
@@ -45,6 +47,7 @@ class AuditFilter:
     namespace: str | None = None
     name: str | None = None
     min_code: int | None = None
+    impersonated_user: str | None = None
 
 
 class AuditStore:
@@ -95,4 +98,4 @@ def storable(value: object) -> object:
 def _event(row: sa.Row[tuple[object, ...]]) -> AuditEvent:
     return AuditEvent(user=row.user, verb=row.verb, group=row.api_group, resource=row.resource,
                       subresource=row.subresource, namespace=row.namespace, name=row.name, code=row.code,
-                      timestamp=row.timestamp)
+                      timestamp=row.timestamp, impersonated_user=row.impersonated_user)

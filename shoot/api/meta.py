@@ -18,6 +18,13 @@ from pydantic.alias_generators import to_camel
 from shoot import quantity
 
 
+def merged_by(key: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a list field Gardener's Go type tags ``patchStrategy:"merge"
+    patchMergeKey:"<key>"``: the served OpenAPI carries the tags, so strategic merge patches and kubectl's
+    client-side apply merge the list's items by ``key`` (lists without them are atomic: replaced whole)."""
+    return {"x-kubernetes-patch-merge-key": key, "x-kubernetes-patch-strategy": "merge"}
+
+
 class ApiModel(BaseModel):
     """Base of every API model: camelCase on the wire, snake_case in Python, unknown fields rejected."""
 
@@ -177,7 +184,8 @@ class LabelSelectorRequirement(ApiModel):
 
 class LabelSelector(ApiModel):
     match_labels: dict[str, str] | None = None
-    match_expressions: list[LabelSelectorRequirement] | None = None
+    match_expressions: list[LabelSelectorRequirement] | None = Field(
+        default=None, json_schema_extra={"x-kubernetes-list-type": "atomic"})
 
 
 class SeedSelector(LabelSelector):

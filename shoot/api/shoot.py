@@ -33,6 +33,7 @@ from shoot.api.meta import (
     Taint,
     Time,
     Toleration,
+    merged_by,
 )
 from shoot.api.seed import Backup
 
@@ -264,7 +265,7 @@ class Provider(ApiModel):
     type: str
     control_plane_config: RawExtension | None = None
     infrastructure_config: RawExtension | None = None
-    workers: list[Worker] | None = None
+    workers: list[Worker] | None = Field(default=None, json_schema_extra=merged_by("name"))
     workers_settings: WorkersSettings | None = None
 
 
@@ -302,7 +303,7 @@ class ShootSpec(ApiModel):
     seed_name: str | None = None
     seed_selector: SeedSelector | None = None
     resources: list[NamedResourceReference] | None = None
-    tolerations: list[Toleration] | None = None
+    tolerations: list[Toleration] | None = Field(default=None, json_schema_extra=merged_by("key"))
     exposure_class_name: str | None = None
     system_components: SystemComponents | None = None
     control_plane: ControlPlane | None = None
@@ -361,8 +362,8 @@ class NetworkingStatus(ApiModel):
 
 
 class ShootStatus(ApiModel):
-    conditions: list[Condition] | None = None
-    constraints: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
+    constraints: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
     gardener: Gardener | None = None
     hibernated: bool | None = None
     last_operation: LastOperation | None = None
@@ -375,7 +376,7 @@ class ShootStatus(ApiModel):
     technical_id: str | None = Field(default=None, alias="technicalID")
     uid: str | None = None
     cluster_identity: str | None = None
-    advertised_addresses: list[ShootAdvertisedAddress] | None = None
+    advertised_addresses: list[ShootAdvertisedAddress] | None = Field(default=None, json_schema_extra=merged_by("name"))
     migration_start_time: Time | None = None
     # Rotation phases and timestamps per credential kind; kept free-form, the flows own their shape.
     credentials: RawExtension | None = None
