@@ -1,4 +1,4 @@
-"""Authentication by bearer token and the authorization hook.
+"""Authentication by bearer token or client certificate, and the authorization hook.
 
 ``apiserver.routes`` asks the ``Authenticator`` who a request comes from (401 when nobody) and the
 ``Authorizer`` whether that identity may do what it asks (403 otherwise). The garden fills in real
@@ -12,6 +12,8 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
+
+from cryptography import x509
 
 from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
@@ -36,6 +38,13 @@ class Attributes:
 
 class Authenticator(Protocol):
     def authenticate(self, token: str) -> UserInfo | None: ...
+
+
+class CertificateAuthenticator(Protocol):
+    def authenticate_certificate(self, cert: x509.Certificate) -> UserInfo | None:
+        """Who a TLS client certificate (already verified by the TLS layer against some trusted CA) names, or None
+        when this server does not accept it (another CA, expired): user from CN, groups from O."""
+        ...
 
 
 class Authorizer(Protocol):

@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from apiserver import bodylimit, errors
-from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer
+from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer, CertificateAuthenticator
 from apiserver.registry import Registry
 from apiserver.responses import JSONResponse
 from apiserver.service import ResourceService
@@ -42,6 +42,8 @@ class ApiServer:
     store: Store
     authenticator: Authenticator
     authorizer: Authorizer = dataclasses.field(default_factory=AllowAuthenticated)
+    # Client certificates (``apiserver.client_certs``): None on servers that accept only tokens.
+    client_certificates: CertificateAuthenticator | None = None
     server_address: str = "127.0.0.1:6443"
     version_minor: str = "32"
     # Keep this many change-log rows when compacting; compaction runs every ``compact_interval`` seconds.

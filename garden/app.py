@@ -17,10 +17,11 @@ from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
 from extensions.registry import Registry as Extensions
-from garden import admission, audit, encryption, resources
+from garden import admission, audit, encryption, kubeconfigs, resources
 from garden.admission.reader import Reader
 from garden.auth import authenticator as authenticators
 from garden.auth import authorizer as authorizers
+from garden.console import app as console
 from garden.controllers import projects, registrations
 from garden.settings import GardenSettings
 
@@ -55,6 +56,7 @@ def create_app(
         compact_interval=settings.compact_interval,
     )
     reviews.install(api)
+    kubeconfigs.install(api)
     project_controller = projects.ProjectController(api.service)
     project_controller.watch_creations(registry)
     api.background.append(project_controller.run_forever)
@@ -64,4 +66,6 @@ def create_app(
     api.background.append(registration_controller.run_forever)
     app = build_app(api, title="hortus garden")
     app.include_router(audit.router(api, audit_log))
+    # The operator console at /console/ on the same listener (browsers opening / are sent there).
+    console.install(app, api, state_dir=settings.state_dir)
     return app, api

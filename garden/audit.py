@@ -42,9 +42,10 @@ class AuditLog:
         except Exception:  # the request has been answered already; losing one record must not hide the answer
             log.exception("audit event could not be stored: %s", event)
 
-    def recent(self, limit: int = 100, filters: AuditFilter | None = None) -> list[AuditEvent]:
-        """The newest ``limit`` events matching ``filters``, newest first."""
-        return self.store.recent(limit=limit, filters=filters)
+    def recent(self, limit: int = 100, filters: AuditFilter | None = None,
+               hide: tuple[tuple[str, str], ...] = ()) -> list[AuditEvent]:
+        """The newest ``limit`` events matching ``filters`` (less the ``hide`` pairs), newest first."""
+        return self.store.recent(limit=limit, filters=filters, hide=hide)
 
 
 class RecordDenials:

@@ -19,6 +19,7 @@ from apiserver.auth import new_token
 from hortus import serving as serving_module
 from hortus import statelock
 from seed.local.server import create_local_seed
+from seed.local.shoots import endpoints
 
 NAME = "seed-local"
 DEFAULT_PORT = 6444
@@ -59,9 +60,9 @@ def _serve(state_dir: Path, sock: socket.socket) -> None:
     host, port = sock.getsockname()[:2]
     server = f"https://{host}:{port}"
     kubeconfig, token, serving = write_kubeconfig(state_dir, server=server, host=host)
-    app, _api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
+    app, api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
-                            log_level="warning", timeout_graceful_shutdown=2)
+                            log_level="warning", timeout_graceful_shutdown=2, **endpoints.uvicorn_options(api))
     uvicorn_server = serving_module.Server(config, sock)
     print(f"hortus local seed API: {server}", flush=True)
     print(f"kubeconfig:            {kubeconfig}", flush=True)

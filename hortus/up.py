@@ -21,6 +21,7 @@ from garden.auth import identities
 from garden.settings import GardenSettings
 from hortus import local_seed, statelock
 from hortus import serving as serving_module
+from seed.local.shoots import endpoints
 
 OPERATOR = UserInfo(name="hortus:operator", groups=("system:masters", "system:authenticated"))
 
@@ -82,7 +83,7 @@ def _serve(settings: GardenSettings, sockets: list[socket.socket]) -> None:
     local = local_seed.prepare(settings, api, garden_ca=serving.ca_pem)
     servers = [
         serving_server(app, files=serving, sock=sockets[0]),
-        serving_server(local.app, files=local.serving, sock=sockets[1]),
+        serving_server(local.app, files=local.serving, sock=sockets[1], options=endpoints.uvicorn_options(local.api)),
     ]
     print(f"hortus garden API: {settings.server_url}", flush=True)
     print(f"kubeconfig:        {kubeconfig}", flush=True)
@@ -95,8 +96,10 @@ def _serve(settings: GardenSettings, sockets: list[socket.socket]) -> None:
     print("hortus stopped", flush=True)
 
 
-def serving_server(app: Any, *, files: tls.ServingFiles, sock: socket.socket) -> serving_module.Server:
+def serving_server(app: Any, *, files: tls.ServingFiles, sock: socket.socket,
+                   options: dict[str, Any] | None = None) -> serving_module.Server:
+    """``options``: more ``uvicorn.Config`` settings (the local seed's client certificates)."""
     host, port = sock.getsockname()[:2]
     return serving_module.Server(uvicorn.Config(
         app, host=host, port=port, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level="warning",
-        timeout_graceful_shutdown=2), sock)
+        timeout_graceful_shutdown=2, **(options or {})), sock)

@@ -62,8 +62,10 @@ class AuditStore:
         with self.engine.begin() as conn:
             conn.execute(sa.insert(audit_events).values(**values))
 
-    def recent(self, *, limit: int = 100, filters: AuditFilter | None = None) -> list[AuditEvent]:
-        """The newest ``limit`` events matching ``filters``, newest first."""
+    def recent(self, *, limit: int = 100, filters: AuditFilter | None = None,
+               hide: tuple[tuple[str, str], ...] = ()) -> list[AuditEvent]:
+        """The newest ``limit`` events matching ``filters``, newest first; ``hide`` leaves out (resource,
+        subresource) pairs, e.g. the seeds' heartbeats ``("seeds", "status")``."""
         a = audit_events
         query = sa.select(a).order_by(a.c.id.desc()).limit(max(0, limit))
         for field, value in dataclasses.asdict(filters or AuditFilter()).items():
@@ -73,6 +75,8 @@ class AuditStore:
                 query = query.where(a.c.code >= value)
             else:
                 query = query.where(a.c[_COLUMNS.get(field, field)] == storable(value))
+        for resource, subresource in hide:
+            query = query.where(sa.not_(sa.and_(a.c.resource == resource, a.c.subresource == subresource)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [_event(r) for r in rows]

@@ -14,6 +14,7 @@ from extensions.registry import Registry as Extensions
 from garden.admission import bindings, projects, protection, seeds, shoots
 from garden.admission.readable import ReadGuard
 from garden.admission.reader import Reader
+from garden.auth import shoot_ca
 
 
 def attach(registry: Registry, reader: Reader, extensions: Extensions | None = None, *,
@@ -30,7 +31,7 @@ def attach(registry: Registry, reader: Reader, extensions: Extensions | None = N
         ("core.gardener.cloud", "cloudprofiles"): (protection.CloudProfileProtection(reader),),
         ("core.gardener.cloud", "secretbindings"): (bindings.SecretBindingAdmission(reader, guard),),
         ("security.gardener.cloud", "credentialsbindings"): (bindings.CredentialsBindingAdmission(reader, guard),),
-        ("", "secrets"): (protection.SecretProtection(reader),),
+        ("", "secrets"): (protection.SecretProtection(reader), shoot_ca.ClientCAProtection(reader.get)),
     }
     for rt in registry.all():
         attached = plugins.get((rt.group, rt.plural))

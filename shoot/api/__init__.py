@@ -83,7 +83,7 @@ SHOOT = KindInfo(
     plural="shoots",
     namespaced=True,
     short_names=("shoot",),
-    subresources=("status", "binding", "adminkubeconfig"),
+    subresources=("status", "binding", "adminkubeconfig", "viewerkubeconfig"),
     printer_columns=(
         PrinterColumn(name="CloudProfile", path=".spec.cloudProfile.name"),
         PrinterColumn(name="Provider", path=".spec.provider.type"),
