@@ -12,7 +12,7 @@ import anyio
 import prometheus_client
 from fastapi import APIRouter, Request, Response
 
-from apiserver import access, discovery, errors, openapi, openapi_v2, responses
+from apiserver import access, discovery, errors, health, openapi, openapi_v2, responses
 from apiserver.access import authenticate
 from apiserver.responses import JSONResponse
 from apiserver.server import ApiServer
@@ -31,11 +31,7 @@ def _add_health(r: APIRouter, api: ApiServer) -> None:
     async def version() -> JSONResponse:
         return JSONResponse(discovery.version_info(api.version_minor))
 
-    @r.get("/healthz")
-    @r.get("/livez")
-    @r.get("/readyz")
-    async def healthz() -> Response:
-        return Response("ok", media_type="text/plain")
+    health.add_routes(r, api)
 
     @r.get("/metrics")
     async def metrics(request: Request) -> Response:
