@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,17 @@ from garden.settings import GardenSettings
 from hortus import admin, extension_cli, seeds
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml), or "unknown" when run from an uninstalled tree."""
+    try:
+        return metadata.version("hortus")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hortus", description="Kubernetes clusters as a service.")
+    parser.add_argument("--version", action="version", version=f"hortus {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the all-in-one garden on the embedded default")
     up.add_argument("--state-dir", type=Path, default=None, help="where all state lives (default ~/.hortus)")
