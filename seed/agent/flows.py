@@ -106,7 +106,8 @@ def _finish(agent: Agent, shoot: JSON, *, op: str, flow: Flow[ShootContext], res
         failures = {name: (f"still waiting after the retry window: {e.message}", [str(c) for c in e.codes])
                     for name, e in result.waiting.items()}
     else:
-        written = reporter.write({**reporter.progress_status(result.records), "lastErrors": None})
+        extra = {"lastErrors": None} if current_errors(shoot) else {}
+        written = reporter.write_progress(result.records, **extra)
         if written is not None:
             metadata.set_status_label(agent.garden, written, written.get("status") or {})
         raise errors.TemporaryError("; ".join(f"{n}: {e.message}" for n, e in result.waiting.items()),
@@ -126,6 +127,10 @@ def _finish(agent: Agent, shoot: JSON, *, op: str, flow: Flow[ShootContext], res
         return "failed"
     attempt = max(r.retries for r in result.records if r.name in result.failed)
     raise errors.TemporaryError(description, delay=operation.backoff(attempt, base=agent.error_backoff))
+
+
+def current_errors(shoot: JSON) -> bool:
+    return bool((shoot.get("status") or {}).get("lastErrors"))
 
 
 def _succeeded(agent: Agent, shoot: JSON, *, op: str, steps: list[JSON], ctx: ShootContext,

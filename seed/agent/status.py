@@ -2,8 +2,9 @@
 running steps, and ``lastOperationSteps``; then the outcome.
 
 Used by ``seed.agent.reconcile``. Step transitions arrive from the flow engine faster than they are worth writing:
-a thread writes the newest snapshot only (at most every ``interval`` seconds), so a slow garden never slows the
-flow. Nothing is written once the lease is lost (another agent owns the shoot's status then).
+a thread writes the newest snapshot only, ``interval`` seconds after a change (so a run shorter than that writes
+only its outcome), and a slow garden never slows the flow. Nothing is written once the lease is lost (another
+agent owns the shoot's status then).
 """
 
 from __future__ import annotations
@@ -64,6 +65,15 @@ class Reporter:
             self._latest = list(snapshot)
         self._wake.set()
 
+    def write_progress(self, snapshot: Sequence[StepRecord], **extra: Any) -> JSON | None:
+        """The progress of ``snapshot`` now, unless exactly that was written last."""
+        steps = [r.to_status() for r in snapshot]
+        if steps == self._written and not extra:
+            return None
+        written = self.write({**self.progress_status(snapshot), **extra})
+        self._written = steps
+        return written
+
     def progress_status(self, snapshot: Sequence[StepRecord]) -> JSON:
         return {"lastOperation": operation(self.op, "Processing", progress=records.progress(snapshot),
                                            description=records.description(self.flow, snapshot), now=self.clock()),
@@ -72,11 +82,11 @@ class Reporter:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait()
-            self._wake.clear()
-            if self._stop.is_set():
+            # Gather what else happens within the interval: a run shorter than that writes only its outcome.
+            if self._stop.wait(self.interval):
                 return
+            self._wake.clear()
             self._flush()
-            self._stop.wait(self.interval)
 
     def _flush(self) -> None:
         with self._lock:

@@ -4,7 +4,8 @@
 secrets -> Infrastructure and the kube-apiserver Service (advertised addresses, DNS records) -> etcd ->
 kube-apiserver -> its API answering -> kube-controller-manager, kube-scheduler, ControlPlane extension ->
 OperatingSystemConfigs, Network, system components -> Worker -> nodes -> health. Steps without a dependency between
-them run at the same time; a hibernated shoot keeps its etcd volumes and scales everything else to zero.
+them run at the same time; a hibernated shoot keeps its etcd volumes and scales everything else to zero; a
+workerless shoot has no Infrastructure, ControlPlane extension, Network, system components or Worker.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def reconcile_flow() -> Flow[ShootContext]:
     cloudprovider = Step.of(CLOUDPROVIDER, namespace.deploy_cloudprovider_secret, after=[ns], once=True)
     secrets = Step.of(SECRETS, lambda c: controlplane.deploy_secrets(c, c.components), after=[ns], once=True)
     ca = Step.of(CA_CLUSTER, publish_ca, after=[secrets], once=True)
-    infrastructure = Step.of(INFRASTRUCTURE, deploy_infrastructure, after=[cloudprovider, secrets])
+    infrastructure = Step.of(INFRASTRUCTURE, deploy_infrastructure, after=[cloudprovider, secrets],
+                             skip_if=_no_workers)
     service = Step.of(SERVICE, apiserver_service.deploy_service, after=[ns])
     internal_dns = Step.of(apiserver_service.STEP_INTERNAL_DNS, apiserver_service.deploy_internal_dns,
                            after=[service, cloudprovider], skip_if=apiserver_service.no_dns, once=True)
@@ -96,7 +98,7 @@ def reconcile_flow() -> Flow[ShootContext]:
     scheduler = Step.of(SCHEDULER, lambda c: controlplane.rollout(c, c.components.kube_scheduler(c)),
                         after=[api_ready], skip_if=_no_workers, once=True)
     control_plane = Step.of(CONTROL_PLANE, deploy_control_plane_extension, after=[infrastructure, apiserver],
-                            once=True)
+                            skip_if=_no_workers, once=True)
     osc = Step.of(OSC, deploy_osc, after=[infrastructure, control_plane], skip_if=_no_workers, once=True)
     network = Step.of(NETWORK, deploy_network, after=[api_ready, control_plane], skip_if=_asleep_or_no_workers,
                       once=True)

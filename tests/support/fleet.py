@@ -115,6 +115,16 @@ def shoot_manifest(name: str, *, provider: str = "local", region: str = "eu-1", 
     return shoot
 
 
+def workerless(manifest: JSON) -> JSON:
+    """``manifest`` without workers (and so without a network plugin, nodes and credentials, as Gardener requires)."""
+    manifest["spec"]["provider"]["workers"] = []
+    for field in ("credentialsBindingName", "secretBindingName"):
+        manifest["spec"].pop(field, None)
+    networking = manifest["spec"].get("networking") or {}
+    manifest["spec"]["networking"] = {k: v for k, v in networking.items() if k == "services"}
+    return manifest
+
+
 def create_shoot(service: ResourceService, manifest: JSON) -> JSON:
     rt = _rt(service, "shoots")
     return service.create(rt, manifest["metadata"]["namespace"], manifest, system_context())
