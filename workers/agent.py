@@ -20,7 +20,7 @@ from seed.flow.components import Components
 from seed.flow.engine import Hook
 from seed.kube import KubeApi, SeedKube
 from shoot import care
-from workers import tasks
+from workers import logs, tasks
 from workers.app import make_celery, seed_queue
 from workers.settings import WorkerSettings
 
@@ -60,6 +60,7 @@ def build_agent(settings: WorkerSettings, *, seed: str, renderers: Components | 
 def run_agent(settings: WorkerSettings, *, seed: str, concurrency: int = 4, renderers: Components | None = None,
               hook: Hook | None = None) -> None:
     """Run until stopped (SIGTERM/SIGINT: warm shutdown, running tasks finish)."""
+    logs.quiet()
     agent = build_agent(settings, seed=seed, renderers=renderers, hook=hook)
     agent.lock.ensure_namespace()
     app = make_celery(settings, role="seed", seed_name=seed)
@@ -71,13 +72,12 @@ def run_agent(settings: WorkerSettings, *, seed: str, concurrency: int = 4, rend
     log.info("seed agent %s consuming %s on %s", agent.identity, seed_queue(seed), app.conf.broker_url)
     try:
         worker = app.Worker(queues=[seed_queue(seed)], pool="threads", concurrency=concurrency,
-                            hostname=f"{agent.identity}@%h", without_mingle=True, without_gossip=True,
-                            without_heartbeat=True, loglevel="INFO")
+                            hostname=f"{agent.identity}@{socket.gethostname()}", without_mingle=True,
+                            without_gossip=True, without_heartbeat=True, loglevel="INFO")
         worker.start()
     finally:
         caring.stop()
         beat.stop()
         agent.garden.close()
-        agent.access.close()
-        agent.api.close()
-        agent.kube.close()
+        # The seed clients' sockets end with the process; closing them would run a full garbage collection
+        # (seconds in a loaded process) only to close them a moment earlier.
