@@ -49,10 +49,12 @@ def build_agent(settings: WorkerSettings, *, seed: str, renderers: Components | 
     me = identity(seed)
     kube = SeedKube(settings.seed_kubeconfig)
     api = KubeApi.from_kubeconfig(settings.seed_kubeconfig)
+    access = ShootAccess(settings.seed_kubeconfig, api)
     return reconcile.Agent(seed=seed, identity=me, garden=GardenClient(settings.garden_kubeconfig), kube=kube,
                            lock=ShootLock(kube, holder=me, lease_seconds=settings.lock_lease_seconds), api=api,
-                           access=ShootAccess(settings.seed_kubeconfig, api), registry=Registry.load(),
-                           components=renderers or components.default(), sync_period=settings.sync_period,
+                           access=access, registry=Registry.load(),
+                           components=renderers or components.default(seed_ca=access.ca_pem),
+                           sync_period=settings.sync_period,
                            retry_duration=settings.retry_duration, error_backoff=settings.error_backoff,
                            thresholds=thresholds(settings), hook=hook)
 

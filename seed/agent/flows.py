@@ -77,7 +77,7 @@ def context(agent: Agent, shoot: JSON, *, op: str, previous: dict[str, records.S
         shoot=shoot, cloud_profile=cloud_profile or {}, seed=seed or {}, namespace=namespace, kube=agent.api,
         registry=agent.registry, shoot_api=lambda: agent.access.api(namespace),
         shoot_url=agent.access.url(namespace), components=agent.components,
-        publish_ca=lambda ca: publish_ca(agent, shoot, ca), credentials=decoded(credentials),
+        publish_ca=lambda ca, client: publish_ca(agent, shoot, ca, client), credentials=decoded(credentials),
         operation=Operation(op), previous=previous, clock=agent.clock,
         log=logging.getLogger(f"hortus.flow.{namespace}"))
 
@@ -156,8 +156,9 @@ def _succeeded(agent: Agent, shoot: JSON, *, op: str, steps: list[JSON], ctx: Sh
     return "reconciled"
 
 
-def publish_ca(agent: Agent, shoot: JSON, ca: str) -> None:
-    """The ``<shoot>.ca-cluster`` ConfigMap in the project namespace (Gardener's labels, owned by the Shoot)."""
+def publish_ca(agent: Agent, shoot: JSON, ca: str, client: JSON | None) -> None:
+    """The ``<shoot>.ca-cluster`` ConfigMap (Gardener's labels, owned by the Shoot) and the ``<shoot>.ca-client``
+    Secret in the project namespace; both removed when ``ca`` is empty."""
     md = shoot["metadata"]
     name = f"{md['name']}.ca-cluster"
     try:
@@ -165,8 +166,12 @@ def publish_ca(agent: Agent, shoot: JSON, ca: str) -> None:
             agent.garden.apply_config_map(_ca_config_map(md, name, ca))
         else:
             agent.garden.delete_config_map(md["namespace"], name)
+        if client is not None:
+            agent.garden.apply_secret(client)
+        elif not ca:
+            agent.garden.delete_secret(md["namespace"], f"{md['name']}.ca-client")
     except GardenError as exc:
-        raise errors.TemporaryError(f"the garden did not take ConfigMap {md['namespace']}/{name}: {exc}",
+        raise errors.TemporaryError(f"the garden did not take the CAs of {md['namespace']}/{md['name']}: {exc}",
                                     delay=2.0) from None
 
 

@@ -114,6 +114,24 @@ class GardenClient:
         assert found is not None
         return found
 
+    def apply_secret(self, body: JSON) -> JSON:
+        """Create the Secret, or replace its data (a merge patch) when it exists."""
+        md = body["metadata"]
+        path = f"/api/v1/namespaces/{md['namespace']}/secrets"
+        try:
+            found = self._json("POST", path, body=body)
+        except GardenError as exc:
+            if exc.status != 409:
+                raise
+            found = self._json("PATCH", f"{path}/{md['name']}", body={
+                "metadata": {"labels": md.get("labels"), "ownerReferences": md.get("ownerReferences")},
+                "data": body.get("data")}, content_type=MERGE_PATCH)
+        assert found is not None
+        return found
+
+    def delete_secret(self, namespace: str, name: str) -> None:
+        self._json("DELETE", f"/api/v1/namespaces/{namespace}/secrets/{name}", missing_ok=True)
+
     def delete_config_map(self, namespace: str, name: str) -> None:
         self._json("DELETE", f"/api/v1/namespaces/{namespace}/configmaps/{name}", missing_ok=True)
 

@@ -41,6 +41,11 @@ class ShootAccess:
         self._clients: dict[str, tuple[str, KubeApi]] = {}
         self._lock = threading.Lock()
 
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The seed's serving CA (PEM): what clients meet at the shoot URLs it serves."""
+        return base64.b64decode(self.ca_data) if self.ca_data else None
+
     def url(self, namespace: str) -> str:
         return f"{self.server}{PREFIX}/{namespace}"
 

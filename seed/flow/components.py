@@ -21,6 +21,14 @@ class Components(Protocol):
         """The Secrets (CAs, certificates, keys, encryption config) to store, given those stored already."""
         ...
 
+    def service(self, ctx: ShootContext) -> JSON:
+        """The kube-apiserver's Service on the seed (a LoadBalancer, so that it gets an address)."""
+        ...
+
+    def policies(self, ctx: ShootContext) -> list[JSON]:
+        """The NetworkPolicies of the control-plane namespace."""
+        ...
+
     def etcd(self, ctx: ShootContext) -> list[JSON]: ...
 
     def kube_apiserver(self, ctx: ShootContext) -> list[JSON]: ...
@@ -31,4 +39,8 @@ class Components(Protocol):
 
     def ca_bundle(self, ctx: ShootContext) -> str:
         """The PEM bundle of the cluster CA (published as ``<shoot>.ca-cluster``); empty before the secrets exist."""
+        ...
+
+    def client_ca(self, ctx: ShootContext) -> JSON | None:
+        """The garden Secret ``<shoot>.ca-client`` the garden signs admin kubeconfigs with (None: none to publish)."""
         ...

@@ -38,8 +38,9 @@ class ShootContext:
     # The URL the shoot's API is reached at from outside (what the seed's load balancer or path prefix serves).
     shoot_url: str
     components: Components
-    # Publishes the cluster CA bundle as ``<shoot>.ca-cluster`` in the project namespace ("" removes it).
-    publish_ca: Callable[[str], None] = lambda _: None
+    # Publishes the cluster CA bundle (``<shoot>.ca-cluster`` ConfigMap) and the client CA (``<shoot>.ca-client``
+    # Secret) in the project namespace; ("", None) removes them.
+    publish_ca: Callable[[str, JSON | None], None] = lambda _ca, _client: None
     credentials: Mapping[str, str] = dataclasses.field(default_factory=dict)
     operation: Operation = Operation.RECONCILE
     # The records of the previous run of this same operation: a step finished there may stay a cheap no-op.

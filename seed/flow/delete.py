@@ -99,7 +99,7 @@ def delete_cluster(ctx: ShootContext) -> None:
 
 
 def delete_ca(ctx: ShootContext) -> None:
-    ctx.publish_ca("")
+    ctx.publish_ca("", None)
 
 
 def delete_flow() -> Flow[ShootContext]:

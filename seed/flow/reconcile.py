@@ -74,17 +74,19 @@ def deploy_worker(ctx: ShootContext) -> None:
 
 
 def publish_ca(ctx: ShootContext) -> None:
-    ctx.publish_ca(ctx.components.ca_bundle(ctx))
+    ctx.publish_ca(ctx.components.ca_bundle(ctx), ctx.components.client_ca(ctx))
 
 
 def reconcile_flow() -> Flow[ShootContext]:
     ns = Step.of(NAMESPACE, namespace.deploy_namespace, once=True)
     cloudprovider = Step.of(CLOUDPROVIDER, namespace.deploy_cloudprovider_secret, after=[ns], once=True)
-    secrets = Step.of(SECRETS, lambda c: controlplane.deploy_secrets(c, c.components), after=[ns], once=True)
-    ca = Step.of(CA_CLUSTER, publish_ca, after=[secrets], once=True)
-    infrastructure = Step.of(INFRASTRUCTURE, deploy_infrastructure, after=[cloudprovider, secrets],
-                             skip_if=_no_workers)
     service = Step.of(SERVICE, apiserver_service.deploy_service, after=[ns])
+    # The kube-apiserver's certificate names the addresses the Service got.
+    secrets = Step.of(SECRETS, lambda c: controlplane.deploy_secrets(c, c.components), after=[ns, service],
+                      once=True)
+    ca = Step.of(CA_CLUSTER, publish_ca, after=[secrets], once=True)
+    infrastructure = Step.of(INFRASTRUCTURE, deploy_infrastructure, after=[cloudprovider, ns],
+                             skip_if=_no_workers)
     internal_dns = Step.of(apiserver_service.STEP_INTERNAL_DNS, apiserver_service.deploy_internal_dns,
                            after=[service, cloudprovider], skip_if=apiserver_service.no_dns, once=True)
     external_dns = Step.of(apiserver_service.STEP_EXTERNAL_DNS, apiserver_service.deploy_external_dns,

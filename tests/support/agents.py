@@ -48,7 +48,6 @@ def env_for(settings: WorkerSettings, *, faults: dict[str, str] | None = None) -
                   "condition_threshold", "nodes_condition_threshold"):
         env[f"HORTUS_{field.upper()}"] = str(getattr(settings, field))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    env.setdefault("HORTUS_TEST_BARE_CONTROL_PLANE", "1")
     env.update(faults or {})
     return env
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from seed.flow.context import ShootContext
+from seed.flow.steps import apiserver_service
 
 JSON = dict[str, Any]
 
@@ -66,3 +67,12 @@ class BareComponents:
 
     def ca_bundle(self, ctx: ShootContext) -> str:
         return ""
+
+    def client_ca(self, ctx: ShootContext) -> JSON | None:
+        return None
+
+    def service(self, ctx: ShootContext) -> JSON:
+        return apiserver_service.service_object(ctx)
+
+    def policies(self, ctx: ShootContext) -> list[JSON]:
+        return []

@@ -28,6 +28,7 @@ from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
 from seed.local.server import create_local_seed
+from seed.local.shoots import endpoints
 from seed.local.sim import Delays
 from shoot import conditions
 from tests.conftest import make_store
@@ -181,6 +182,6 @@ def local_seed(directory: Path, *, delays: Delays | None = None, failing_images:
     files = tls.ensure_serving_files(directory, name=name, hosts=["127.0.0.1", "localhost"])
     app, api = create_local_seed(directory / "state", token=token, poll_interval=0.05, serving_ca=files.ca_pem,
                                  delays=delays or Delays.zero(), failing_images=failing_images)
-    with servers.serve(app, directory, token=token, name=name) as server:
+    with servers.serve(app, directory, token=token, name=name, options=endpoints.uvicorn_options(api)) as server:
         yield server, api
     api.store.engine.dispose()

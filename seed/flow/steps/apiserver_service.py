@@ -53,7 +53,7 @@ def advertised_addresses(ctx: ShootContext) -> list[JSON]:
 
 
 def deploy_service(ctx: ShootContext) -> None:
-    service = ctx.kube.apply(service_object(ctx))  # the stored object, with its status
+    service = ctx.kube.apply(ctx.components.service(ctx))  # the stored object, with its status
     ingress = ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
     address = next((str(i.get("ip") or i.get("hostname")) for i in ingress if i.get("ip") or i.get("hostname")), None)
     if address is None:

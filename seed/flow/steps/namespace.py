@@ -50,6 +50,8 @@ def deploy_namespace(ctx: ShootContext) -> None:
     if live is not None and live["metadata"].get("deletionTimestamp"):
         raise errors.TemporaryError(f"namespace {ctx.namespace} is still terminating", delay=1.0)
     ctx.kube.apply(namespace_object(ctx))
+    for policy in ctx.components.policies(ctx):
+        ctx.kube.apply(policy)
 
 
 def deploy_cloudprovider_secret(ctx: ShootContext) -> None:

@@ -19,6 +19,7 @@ from apiserver.server import ApiServer
 from extensions.registry import Registry
 from garden.controllers import scheduling
 from seed.agent import reconcile
+from seed.agent.components import ShootComponents
 from seed.agent.garden import GardenClient
 from seed.agent.lock import ShootLock
 from seed.agent.shoot_access import ShootAccess
@@ -27,7 +28,6 @@ from seed.flow.engine import Hook
 from seed.kube import KubeApi, SeedKube
 from shoot import care, errors
 from tests.support import fleet, servers
-from tests.support.controlplane import BareComponents
 
 JSON = dict[str, Any]
 SEED = "l-eu"
@@ -41,6 +41,7 @@ class World:
         self.seed_server = seed_server
         self.agent = agent
         self.outcomes: list[str] = []
+        self.garden_server: servers.RunningServer | None = None
 
     def shoot(self, name: str) -> JSON:
         return self.garden.service.get(fleet._rt(self.garden.service, "shoots"), "garden-local", name)
@@ -101,9 +102,11 @@ def make_agent(tmp_path: Path, garden_server: servers.RunningServer, garden: Api
     lock.ensure_namespace()
     # No thresholds: a failing check turns its condition False at once (Gardener's default without them).
     thresholds = settings.pop("thresholds", dict.fromkeys(care.ORDER))
+    access = ShootAccess(seed_server.kubeconfig, api)
     return reconcile.Agent(seed=SEED, identity="agent-1", garden=client, kube=kube, lock=lock, api=api,
-                           access=ShootAccess(seed_server.kubeconfig, api), registry=Registry.load(),
-                           components=components or BareComponents(), thresholds=thresholds, hook=hook,
+                           access=access, registry=Registry.load(),
+                           components=components or ShootComponents(seed_ca=access.ca_pem), thresholds=thresholds,
+                           hook=hook,
                            error_backoff=0.2, **settings)
 
 
@@ -116,7 +119,9 @@ def running(tmp_path: Path, *, failing_images: tuple[str, ...] = (), **agent: An
                        services="10.2.0.0/16", now=time.time())
         made = make_agent(tmp_path, garden_server, garden, seed_server, **agent)
         try:
-            yield World(garden, seed_api, seed_server, made)
+            world = World(garden, seed_api, seed_server, made)
+            world.garden_server = garden_server
+            yield world
         finally:
             made.garden.close()
             made.access.close()

@@ -4,6 +4,8 @@ API with its nodes and system namespaces, health conditions, failures and retrie
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from seed.agent import loops
 from seed.flow import reconcile as flow
 from shoot import errors
 from shoot.errors import ErrorCode
+from tests.e2e.kubectl import Kubectl
 from tests.seed.agent.conftest import World, running
 from tests.support import agents, fleet
 
@@ -59,9 +62,37 @@ def test_a_created_shoot_is_a_working_cluster(world: World) -> None:
     names = {n["metadata"]["name"] for n in api.list("v1", "Namespace")}
     assert {"default", "kube-system", "kube-public", "kube-node-lease"} <= names
     deployments = {d["metadata"]["name"] for d in api.list("apps/v1", "Deployment", namespace="kube-system")}
+    ca = world.garden.service.get(world.garden.registry.get("", "v1", "configmaps"), "garden-local",  # type: ignore[arg-type]
+                                  "crazy.ca-cluster")
+    assert ca["metadata"]["labels"]["gardener.cloud/role"] == "ca-cluster"
+    assert "BEGIN CERTIFICATE" in ca["data"]["ca.crt"]
     assert {"coredns", "calico-kube-controllers"} <= deployments
     daemonsets = {d["metadata"]["name"] for d in api.list("apps/v1", "DaemonSet", namespace="kube-system")}
     assert {"kube-proxy", "calico-node"} <= daemonsets
+
+
+def test_kubectl_reaches_a_created_shoot_with_its_admin_kubeconfig(world: World, tmp_path: Path) -> None:
+    world.create("local")
+    world.drive("local")
+    assert world.garden_server is not None
+    kubectl = Kubectl(kubeconfig=world.garden_server.kubeconfig, workdir=tmp_path / "kubectl")
+    row = kubectl("get", "shoot", "local", "-n", "garden-local", "--no-headers").stdout.split()
+    assert row[5:11] == ["Awake", "Create", "Succeeded", "(100%)", "healthy", row[10]]
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"apiVersion": "authentication.gardener.cloud/v1alpha1",
+                                   "kind": "AdminKubeconfigRequest", "spec": {"expirationSeconds": 600}}))
+    done = kubectl("create", "--raw", "/apis/core.gardener.cloud/v1beta1/namespaces/garden-local/shoots/local/"
+                   "adminkubeconfig", "-f", str(request))
+    assert done.returncode == 0, done.stderr
+    admin = tmp_path / "admin.kubeconfig"
+    admin.write_bytes(base64.b64decode(json.loads(done.stdout)["status"]["kubeconfig"]))
+    shoot = kubectl.with_kubeconfig(admin)
+    nodes = shoot("get", "nodes", "--no-headers")
+    assert nodes.returncode == 0, nodes.stderr
+    assert [line.split()[1] for line in nodes.stdout.splitlines()] == ["Ready"]
+    namespaces = shoot("get", "ns", "-o", "name")
+    assert {"namespace/kube-system", "namespace/default", "namespace/kube-public",
+            "namespace/kube-node-lease"} <= set(namespaces.stdout.split())
 
 
 def test_a_crashing_control_plane_pod_is_named_by_control_plane_healthy(tmp_path: Path) -> None:
