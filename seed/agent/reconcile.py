@@ -24,7 +24,6 @@ from seed.kube import KubeApi, KubeError, SeedKube
 from shoot import care, errors, operation, triggers
 
 JSON = dict[str, Any]
-FINALIZER = "gardener"
 # The retry intent the task adapter understands (``delay`` seconds); the flows' own vocabulary.
 TemporaryError = errors.TemporaryError
 
@@ -97,7 +96,3 @@ def _skip_reason(agent: Agent, shoot: JSON | None, *, uid: str, generation: int)
     if triggers.pending_reason(shoot, now=agent.clock(), sync_period=agent.sync_period) is None:
         return "done"
     return ""
-
-
-def operation_type(shoot: JSON) -> str:
-    return operation.operation_type(shoot)
