@@ -20,8 +20,7 @@ SHOOTS = [f"k{i}" for i in range(10)]
 
 def test_ten_creations_survive_an_agent_killed_at_random_points(tmp_path: Path) -> None:
     chance = random.Random(20261203)
-    settings = agents.fast_settings(tmp_path, "", task_time_limit=60.0, visibility_timeout=70.0, resend_after=4.0,
-                                    lock_lease_seconds=3)
+    settings = agents.fast_settings(tmp_path, "")
     with fleet.running_garden(tmp_path / "garden") as (garden_server, garden), \
             fleet.local_seed(tmp_path / "seed") as (seed_server, seed_api):
         fleet.add_seed(garden.service, SEED, provider="local", region="eu-1", pods="10.1.0.0/16",
