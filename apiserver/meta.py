@@ -68,6 +68,15 @@ def name_problems(name: str, *, label: bool) -> list[str]:
     return [f'Invalid value: "{name}": {p}' for p in problems] if problems and name else problems
 
 
+def path_segment_problems(name: str) -> list[str]:
+    """Why ``name`` cannot be a path segment (Kubernetes' ``ValidatePathSegmentName``, used for RBAC kinds)."""
+    if not name:
+        return ["Required value: name or generateName is required"]
+    if name in (".", ".."):
+        return [f'Invalid value: "{name}": may not be \'{name}\'']
+    return [f'Invalid value: "{name}": may not contain \'{c}\'' for c in ("/", "%") if c in name]
+
+
 def _key_problem(key: str) -> str | None:
     prefix, _, name = key.rpartition("/")
     if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):

@@ -80,6 +80,9 @@ class ResourceType:
     # Computed table cells by column name, for columns a JSONPath cannot express (a Pod's READY "1/2", a
     # Service's PORT(S)); columns it does not name are read from their ``path`` as usual.
     cells: Callable[[JSON], Mapping[str, Any]] | None = None
+    # How names are validated: "subdomain" (most kinds), "label" (Namespaces) or "path-segment" (RBAC kinds,
+    # whose names such as ``system:coredns`` only may not contain ``/`` or ``%`` nor be ``.`` or ``..``).
+    name_rule: str = "subdomain"
 
     @property
     def group_version(self) -> str:

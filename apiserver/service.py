@@ -258,7 +258,11 @@ class ResourceService:
         return obj
 
     def _check_name(self, rt: ResourceType, name: str) -> None:
-        problems = meta.name_problems(name, label=(rt.group == "" and rt.plural == "namespaces"))
+        if rt.name_rule == "path-segment":
+            problems = meta.path_segment_problems(name)
+        else:
+            problems = meta.name_problems(name, label=rt.name_rule == "label" or (rt.group == "" and
+                                                                               rt.plural == "namespaces"))
         if problems:
             raise errors.invalid(rt.kind, name, [Cause(field="metadata.name", message=p) for p in problems],
                                  group=rt.group)

@@ -7,11 +7,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from apiserver import kinds, schema
 from apiserver.registry import PrinterColumn, ResourceType
 from shoot import api as gardener
+from shoot import printing
+
+JSON = dict[str, Any]
 
 # Writes through ``shoots/binding`` set the seed and nothing else (Gardener's binding strategy).
 _SUBRESOURCE_FIELDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
@@ -24,6 +28,8 @@ _SUBRESOURCE_KINDS: Mapping[str, Mapping[str, tuple[str, str, str]]] = {
 }
 # Gardener's API server is an aggregated server with built-in types: strategic merge patch works for all.
 _CATEGORIES: Mapping[str, tuple[str, ...]] = {"Shoot": ("all",)}
+# Cells a JSONPath cannot express, read as Gardener's table convertor writes them.
+_CELLS: Mapping[str, Callable[[JSON], Mapping[str, Any]]] = {"Shoot": printing.shoot_cells}
 
 
 def _resource_type(info: gardener.KindInfo, model: type[gardener.ApiModel]) -> ResourceType:
@@ -43,6 +49,7 @@ def _resource_type(info: gardener.KindInfo, model: type[gardener.ApiModel]) -> R
         subresource_fields=_SUBRESOURCE_FIELDS.get(info.kind, {}),
         subresource_kinds=_SUBRESOURCE_KINDS.get(info.kind, {}),
         unconditional_update=info.unconditional_update,
+        cells=_CELLS.get(info.kind),
     )
 
 

@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -143,6 +144,8 @@ class KubeApi:
         os.unlink(self._cache_file)  # the discoverer writes it; a stale one from another server must never be read
         self._dynamic: DynamicClient | None = None
         self._resources: dict[tuple[str, str], Any] = {}
+        # Discovery is not thread-safe (its cache is rebuilt in place); flows call from several threads at once.
+        self._discovery = threading.Lock()
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: Path | JSON) -> KubeApi:
@@ -216,6 +219,14 @@ class KubeApi:
 
     def _resource(self, api_version: str, kind: str) -> Any:
         key = (api_version, kind)
+        found = self._resources.get(key)
+        if found is not None:
+            return found
+        with self._discovery:
+            return self._discover(key)
+
+    def _discover(self, key: tuple[str, str]) -> Any:
+        api_version, kind = key
         if key not in self._resources:
             def find() -> Any:
                 if self._dynamic is None:
@@ -239,12 +250,17 @@ def _plain(found: Any) -> JSON:
     return found.to_dict() if hasattr(found, "to_dict") else dict(found)
 
 
-def _carries(live: Any, wanted: Any) -> bool:
-    """Whether ``live`` already holds every field ``wanted`` sets (lists compared whole, as a merge patch does)."""
+def _carries(live: Any, wanted: Any, *, top: bool = True) -> bool:
+    """Whether ``live`` already holds every field ``wanted`` sets: lists item by item (same length), so that fields
+    the server defaults inside list items (a container's ``imagePullPolicy``) do not count as a difference."""
     if isinstance(wanted, dict):
         return isinstance(live, dict) and all(
-            k in ("apiVersion", "kind", "status") or (k in live and _carries(live[k], v)) for k, v in wanted.items()
+            (top and k in ("apiVersion", "kind", "status")) or (k in live and _carries(live[k], v, top=False))
+            for k, v in wanted.items()
         )
+    if isinstance(wanted, list):
+        return (isinstance(live, list) and len(live) == len(wanted)
+                and all(_carries(a, b, top=False) for a, b in zip(live, wanted, strict=True)))
     return bool(live == wanted)
 
 

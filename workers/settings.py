@@ -41,8 +41,16 @@ class WorkerSettings(BaseSettings):
     seed_kubeconfig: Path | None = None
     # The scheduler's strategy: SameRegion (Gardener's default) or MinimalDistance (region-config ConfigMaps).
     scheduler_strategy: str = "SameRegion"
-    # Fault-injection and demos only: pause after reporting Processing, so a test can kill a busy agent.
-    reconcile_pause: float = 0.0
+    # A failing operation is retried this long (Gardener's ``retryDuration``) before it turns Failed.
+    retry_duration: float = 12 * 3600.0
+    # The first delay before an operation in Error is retried; it doubles per attempt up to 5 minutes.
+    error_backoff: float = 5.0
+    # The care task checks every shoot on the seed this often (Gardener's ``shootCare.syncPeriod``).
+    care_period: float = 30.0
+    # Seconds a failing health check may last before its condition turns False (Gardener's conditionThresholds);
+    # a negative value means no threshold (False at once).
+    condition_threshold: float = 60.0
+    nodes_condition_threshold: float = 300.0
 
     @model_validator(mode="after")
     def _check_timeouts(self) -> WorkerSettings:

@@ -58,7 +58,8 @@ class WorkerActuator(BaseActuator):
                   if (v.get("secret") or {}).get("secretName")}
         _remove_unused_classes(ctx, obj.namespace, in_use | {_class_secret(d) for d in wanted})
         if waiting:
-            raise errors.TemporaryError("; ".join(waiting), delay=2.0)
+            # Machines of the local seed boot as fast as its Pods start: ask again soon.
+            raise errors.TemporaryError("; ".join(waiting), delay=0.5)
         return Outcome(provider_status=_provider_status(view, pools),
                        state={"replicas": replicas},
                        status=workers.worker_status(wanted, updated=now()))

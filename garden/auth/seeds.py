@@ -2,7 +2,8 @@
 
 A seed (``gardener.cloud:system:seed:<name>``) may read and update only the shoots scheduled to it (and their
 ``status``), read the CloudProfiles, the SecretBindings/CredentialsBindings those shoots use and the Secrets
-behind them (and behind its own Seed), its own Seed (and ``seeds/status``), and its heartbeat Lease.
+behind them (and behind its own Seed), its own Seed (and ``seeds/status``), its heartbeat Lease, and the
+``<shoot>.ca-cluster`` ConfigMaps of its shoots (created in the namespaces of its shoots).
 Used by ``garden.auth.authorizer``; ``lookup`` and ``scan`` read the store.
 """
 
@@ -23,6 +24,8 @@ CLOUDPROFILES = "core.gardener.cloud/cloudprofiles"
 SECRETBINDINGS = "core.gardener.cloud/secretbindings"
 CREDENTIALSBINDINGS = "security.gardener.cloud/credentialsbindings"
 SECRETS = "core/secrets"
+CONFIGMAPS = "core/configmaps"
+CA_CLUSTER_SUFFIX = ".ca-cluster"
 LEASES = "coordination.k8s.io/leases"
 LEASE_NAMESPACE = "gardener-system-seed-lease"
 READ = frozenset({"get", "list", "watch"})
@@ -67,9 +70,22 @@ class SeedAuthorizer:
             return verb == "get" and not sub and self._binding_used(seed, key, ns, name)
         if key == SECRETS:
             return verb == "get" and (self._seed_secret(seed, ns, name) or self._shoot_secret(seed, ns, name))
+        if key == CONFIGMAPS:
+            return self._ca_cluster(seed, verb, sub, ns, name)
         if key == LEASES:
             return ns == LEASE_NAMESPACE and (verb == "create" or (verb in _OWN and name == seed))
         return False
+
+    def _ca_cluster(self, seed: str, verb: str, sub: str, namespace: str, name: str) -> bool:
+        """The ``<shoot>.ca-cluster`` ConfigMap each of its shoots publishes in the project namespace."""
+        if sub:
+            return False
+        if verb == "create":
+            return bool(self._shoots(namespace, seed))  # the name is in the body; admission sees it
+        if verb not in (*_OWN, "delete") or not name.endswith(CA_CLUSTER_SUFFIX):
+            return False
+        shoot = self.lookup(SHOOTS, namespace, name.removesuffix(CA_CLUSTER_SUFFIX))
+        return shoot is not None and on_seed(shoot, seed)
 
     def _shoots(self, namespace: str, seed: str) -> list[JSON]:
         return [s for s in self.scan(SHOOTS, namespace) if on_seed(s, seed)] if self.scan else []

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import ssl
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ import yaml
 
 JSON = dict[str, Any]
 CORE = "/apis/core.gardener.cloud/v1beta1"
+SECURITY = "/apis/security.gardener.cloud/v1alpha1"
 MERGE_PATCH = "application/merge-patch+json"
 
 
@@ -23,6 +27,27 @@ class GardenError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status
+
+
+class Reads:
+    """Objects read from the garden that seldom change (CloudProfiles, the Seed, credentials), kept ``ttl``
+    seconds: a flow retried every fraction of a second need not read them each time."""
+
+    def __init__(self, *, ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._kept: dict[str, tuple[float, JSON | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, read: Callable[[], JSON | None]) -> JSON | None:
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is not None and self.clock() - kept[0] < self.ttl:
+            return kept[1]
+        value = read()
+        with self._lock:
+            self._kept[key] = (self.clock(), value)
+        return value
 
 
 class GardenClient:
@@ -38,12 +63,77 @@ class GardenClient:
     def get_shoot(self, namespace: str, name: str) -> JSON | None:
         return self._json("GET", _shoot(namespace, name), missing_ok=True)
 
+    def list_shoots(self) -> list[JSON]:
+        """Every shoot this seed may see (those scheduled to it, or moving away from it)."""
+        found = self._json("GET", f"{CORE}/shoots")
+        return list((found or {}).get("items") or [])
+
     def patch_shoot(self, namespace: str, name: str, patch: JSON, *, subresource: str = "") -> JSON:
         """A JSON merge patch; pin ``metadata.resourceVersion`` in ``patch`` for optimistic concurrency."""
         path = _shoot(namespace, name) + (f"/{subresource}" if subresource else "")
         found = self._json("PATCH", path, body=patch, content_type=MERGE_PATCH)
         assert found is not None
         return found
+
+    def get(self, path: str) -> JSON | None:
+        """Any object the seed may read, by its API path (``/api/v1/namespaces/x/secrets/y``); None when absent."""
+        return self._json("GET", path, missing_ok=True)
+
+    def get_cloud_profile(self, name: str) -> JSON | None:
+        return self.get(f"{CORE}/cloudprofiles/{name}")
+
+    def get_credentials(self, shoot: JSON) -> JSON | None:
+        """The Secret behind the shoot's CredentialsBinding (or SecretBinding), None when it binds none."""
+        spec, namespace = shoot.get("spec") or {}, shoot["metadata"]["namespace"]
+        ref: JSON = {}
+        if spec.get("credentialsBindingName"):
+            binding = self.get(f"{SECURITY}/namespaces/{namespace}/credentialsbindings/"
+                               f"{spec['credentialsBindingName']}")
+            ref = (binding or {}).get("credentialsRef") or {}
+            if ref.get("kind", "Secret") != "Secret":
+                return None  # a WorkloadIdentity: no static credentials to hand over
+        elif spec.get("secretBindingName"):
+            binding = self.get(f"{CORE}/namespaces/{namespace}/secretbindings/{spec['secretBindingName']}")
+            ref = (binding or {}).get("secretRef") or {}
+        if not ref.get("name"):
+            return None
+        return self.get(f"/api/v1/namespaces/{ref.get('namespace') or namespace}/secrets/{ref['name']}")
+
+    def apply_config_map(self, body: JSON) -> JSON:
+        """Create the ConfigMap, or replace its data and labels (a merge patch) when it exists."""
+        md = body["metadata"]
+        path = f"/api/v1/namespaces/{md['namespace']}/configmaps"
+        try:
+            found = self._json("POST", path, body=body)
+        except GardenError as exc:
+            if exc.status != 409:
+                raise
+            found = self._json("PATCH", f"{path}/{md['name']}", body={
+                "metadata": {"labels": md.get("labels"), "ownerReferences": md.get("ownerReferences")},
+                "data": body.get("data")}, content_type=MERGE_PATCH)
+        assert found is not None
+        return found
+
+    def apply_secret(self, body: JSON) -> JSON:
+        """Create the Secret, or replace its data (a merge patch) when it exists."""
+        md = body["metadata"]
+        path = f"/api/v1/namespaces/{md['namespace']}/secrets"
+        try:
+            found = self._json("POST", path, body=body)
+        except GardenError as exc:
+            if exc.status != 409:
+                raise
+            found = self._json("PATCH", f"{path}/{md['name']}", body={
+                "metadata": {"labels": md.get("labels"), "ownerReferences": md.get("ownerReferences")},
+                "data": body.get("data")}, content_type=MERGE_PATCH)
+        assert found is not None
+        return found
+
+    def delete_secret(self, namespace: str, name: str) -> None:
+        self._json("DELETE", f"/api/v1/namespaces/{namespace}/secrets/{name}", missing_ok=True)
+
+    def delete_config_map(self, namespace: str, name: str) -> None:
+        self._json("DELETE", f"/api/v1/namespaces/{namespace}/configmaps/{name}", missing_ok=True)
 
     def get_seed(self, name: str) -> JSON | None:
         return self._json("GET", f"{CORE}/seeds/{name}", missing_ok=True)

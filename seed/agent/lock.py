@@ -2,7 +2,8 @@
 
 Taken by ``seed.agent.reconcile`` around every operation on one shoot. Acquire creates the Lease (or takes over
 one whose holder stopped renewing for ``lease_seconds``); a thread renews it while the work runs; release deletes
-it at the resourceVersion we last wrote, so a lock taken over by another agent is never released by us.
+it at the resourceVersion we last wrote, so a lock taken over by another agent is never released by us. The
+``Holding`` it yields is the flow's fence: once renewal fails the flow starts no further step.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from seed.flow.engine import Fenced
 from seed.kube import KubeError, SeedKube
 
 JSON = dict[str, Any]
@@ -56,15 +58,17 @@ class ShootLock:
         self.kube.ensure_namespace(LOCK_NAMESPACE, labels={"app.kubernetes.io/managed-by": "hortus"})
 
     @contextlib.contextmanager
-    def hold(self, name: str) -> Iterator[None]:
+    def hold(self, name: str) -> Iterator[Holding]:
         lease = self.acquire(name)
         renewer = _Renewer(self, lease)
         renewer.start()
         try:
-            yield
+            yield renewer.holding
         finally:
             renewer.stop()
-            self.kube.delete_lease(LOCK_NAMESPACE, name, resource_version=renewer.lease["metadata"]["resourceVersion"])
+            if not renewer.holding.lost:
+                self.kube.delete_lease(LOCK_NAMESPACE, name,
+                                       resource_version=renewer.lease["metadata"]["resourceVersion"])
 
     def acquire(self, name: str) -> JSON:
         now = self.clock()
@@ -98,6 +102,30 @@ class ShootLock:
         return self.kube.replace_lease(LOCK_NAMESPACE, body)
 
 
+class Holding:
+    """The lease as its holder sees it: ``check()`` raises ``Fenced`` once it is lost (a failed renewal, or no
+    renewal for a whole lease duration), so that the holder starts nothing more."""
+
+    def __init__(self, lock: ShootLock, name: str) -> None:
+        self.lock = lock
+        self.name = name
+        self.renewed = lock.clock()
+        self._lost = threading.Event()
+
+    @property
+    def lost(self) -> bool:
+        if not self._lost.is_set() and self.lock.clock() > self.renewed + self.lock.lease_seconds:
+            self._lost.set()
+        return self._lost.is_set()
+
+    def lose(self) -> None:
+        self._lost.set()
+
+    def check(self) -> None:
+        if self.lost:
+            raise Fenced(f"the lock {self.name} was lost: another agent may hold it now")
+
+
 class _Renewer(threading.Thread):
     """Renews the lease every third of its duration until stopped."""
 
@@ -105,14 +133,17 @@ class _Renewer(threading.Thread):
         super().__init__(name=f"lease-{lease['metadata']['name']}", daemon=True)
         self.lock = lock
         self.lease = lease
+        self.holding = Holding(lock, lease["metadata"]["name"])
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.lock.lease_seconds / 3):
             try:
                 self.lease = self.lock.renew(self.lease)
+                self.holding.renewed = self.lock.clock()
             except KubeError:
-                return  # lost it (taken over after a long stall); the work's own writes are still idempotent
+                self.holding.lose()  # taken over after a long stall: the flow stops before its next step
+                return
 
     def stop(self) -> None:
         self._stop_event.set()

@@ -1,71 +1,77 @@
 """The reconcile task body: one shoot, re-read from the garden, reconciled into its seed under a per-shoot lock.
 
 ``reconcile_shoot`` is called by the Celery adapter (``workers.tasks``) with ids only. It drops messages that are
-stale (a newer generation exists), not for this seed, or already done; takes the shoot's lock; then either
-creates the control-plane namespace ``shoot--<project>--<name>`` and reports ``lastOperation`` (Create or
-Reconcile, Processing -> Succeeded) and ``observedGeneration`` through ``shoots/status``, or - for a shoot being
-deleted - removes that namespace and then the shoot's ``gardener`` finalizer. Every step is idempotent.
+stale (a newer generation exists), not for this seed, or already done; takes the shoot's lock; re-reads and
+re-checks under it; then runs the shoot's reconcile or delete flow (``seed.agent.flows``). Work that must wait or be
+retried ends in a ``TemporaryError`` with the delay after which the task runs again.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from seed.agent.garden import GardenClient, GardenError
+from extensions.registry import Registry
+from seed.agent import flows
+from seed.agent.garden import GardenClient, GardenError, Reads
 from seed.agent.lock import LockBusy, ShootLock
-from seed.kube import KubeError, SeedKube
-from shoot import conditions, triggers
+from seed.agent.shoot_access import ShootAccess
+from seed.flow.components import Components
+from seed.flow.engine import Hook
+from seed.kube import KubeApi, KubeError, SeedKube
+from shoot import care, errors, operation, triggers
 
 JSON = dict[str, Any]
-FINALIZER = "gardener"
-
-
-class TemporaryError(Exception):
-    """The work could not finish now; retry after ``delay`` seconds (kopf's vocabulary)."""
-
-    def __init__(self, message: str, *, delay: float = 5.0) -> None:
-        super().__init__(message)
-        self.delay = delay
+# The retry intent the task adapter understands (``delay`` seconds); the flows' own vocabulary.
+TemporaryError = errors.TemporaryError
 
 
 @dataclasses.dataclass(frozen=True)
 class Agent:
-    """Who reconciles: the seed, this agent's identity, and the clients it acts through."""
+    """Who reconciles: the seed, this agent's identity, and the clients and renderers it acts through."""
 
     seed: str
     identity: str
     garden: GardenClient
     kube: SeedKube
     lock: ShootLock
+    api: KubeApi
+    access: ShootAccess
+    registry: Registry
+    components: Components
     sync_period: float = triggers.SYNC_PERIOD
-    # Fault injection and demos: pause after reporting Processing.
-    pause: float = 0.0
-    delete_timeout: float = 30.0
+    retry_duration: float = operation.RETRY_DURATION
+    # The first delay before an operation in Error runs again; it doubles per failed attempt (up to 5 minutes).
+    error_backoff: float = 5.0
+    thresholds: Mapping[str, float | None] = dataclasses.field(default_factory=lambda: dict(care.THRESHOLDS))
+    flow_workers: int = 8
     clock: Callable[[], float] = time.time
+    reads: Reads = dataclasses.field(default_factory=Reads)
+    # Called before each step with its name (the tests' fault injection goes through it; production sets none).
+    hook: Hook | None = None
 
 
 def reconcile_shoot(agent: Agent, *, uid: str, generation: int, namespace: str, name: str) -> str:
     """Do the work the message asks for; returns what happened (``reconciled``, ``deleted``, ``stale``, ...)."""
-    skip = _skip_reason(agent, _read(agent, namespace, name), uid=uid, generation=generation)
-    if skip:
-        return skip
     try:
-        with agent.lock.hold(f"{namespace}.{name}"):
+        skip = _skip_reason(agent, _read(agent, namespace, name), uid=uid, generation=generation)
+        if skip:
+            return skip
+        with agent.lock.hold(f"{namespace}.{name}") as holding:
             # Re-read under the lock: another agent may have finished this very work a moment ago.
             shoot = _read(agent, namespace, name)
             skip = _skip_reason(agent, shoot, uid=uid, generation=generation)
             if skip or shoot is None:
                 return skip or "gone"
-            if shoot["metadata"].get("deletionTimestamp"):
-                return _delete(agent, shoot)
-            return _reconcile(agent, shoot)
+            return flows.run(agent, shoot, holding)
     except LockBusy as exc:
-        raise TemporaryError(str(exc), delay=2.0) from None
+        raise TemporaryError(str(exc), delay=1.0) from None
     except (GardenError, KubeError) as exc:
-        raise TemporaryError(f"{namespace}/{name}: {exc}") from None
+        raise TemporaryError(f"{namespace}/{name}: {exc}", delay=2.0) from None
+    except errors.PermanentError as exc:  # outside any step (reading what the flow needs): retried like an Error
+        raise TemporaryError(f"{namespace}/{name}: {exc.message}", delay=agent.error_backoff) from None
 
 
 def _read(agent: Agent, namespace: str, name: str) -> JSON | None:
@@ -78,122 +84,15 @@ def _read(agent: Agent, namespace: str, name: str) -> JSON | None:
 
 
 def _skip_reason(agent: Agent, shoot: JSON | None, *, uid: str, generation: int) -> str:
-    if shoot is None or shoot["metadata"].get("uid") != uid:
+    if shoot is None:
         return "gone"
-    if int(shoot["metadata"].get("generation", 1)) != generation:
+    md = shoot["metadata"]
+    if md.get("uid") != uid:
+        return "gone"
+    if int(md.get("generation", 1)) != generation:
         return "stale"  # the dispatcher sends the newer generation on its own
     if (shoot.get("spec") or {}).get("seedName") != agent.seed:
         return "not-ours"
     if triggers.pending_reason(shoot, now=agent.clock(), sync_period=agent.sync_period) is None:
         return "done"
     return ""
-
-
-def _reconcile(agent: Agent, shoot: JSON) -> str:
-    namespace, name = shoot["metadata"]["namespace"], shoot["metadata"]["name"]
-    shoot = _ensure_finalizer(agent, shoot)
-    op = operation_type(shoot)
-    technical = triggers.technical_id(shoot)
-    _report(agent, shoot, op=op, state="Processing", progress=0, description=f"{op} of the shoot started",
-            extra={"technicalID": technical, "uid": shoot["metadata"]["uid"]})
-    if agent.pause:
-        time.sleep(agent.pause)
-    agent.kube.ensure_namespace(technical, labels={"gardener.cloud/role": "shoot",
-                                                   "shoot.gardener.cloud/name": name,
-                                                   "project.gardener.cloud/namespace": namespace})
-    _report(agent, shoot, op=op, state="Succeeded", progress=100, description=f"Shoot cluster {op.lower()}d",
-            extra={"observedGeneration": shoot["metadata"]["generation"], "seedName": agent.seed,
-                   "lastErrors": None})
-    _clear_operation(agent, shoot)
-    return "reconciled"
-
-
-def _delete(agent: Agent, shoot: JSON) -> str:
-    if FINALIZER not in (shoot["metadata"].get("finalizers") or []):
-        return "deleted"  # nothing of ours to clean up
-    technical = triggers.technical_id(shoot)
-    _report(agent, shoot, op="Delete", state="Processing", progress=0, description="Deletion of the shoot started")
-    agent.kube.delete_namespace(technical)
-    deadline = agent.clock() + agent.delete_timeout
-    while agent.kube.get_namespace(technical) is not None:
-        if agent.clock() > deadline:
-            raise TemporaryError(f"namespace {technical} is still terminating", delay=5.0)
-        time.sleep(0.2)
-    _report(agent, shoot, op="Delete", state="Succeeded", progress=100, description="Shoot cluster deleted")
-    _remove_finalizer(agent, shoot)
-    return "deleted"
-
-
-def operation_type(shoot: JSON) -> str:
-    """Gardener's rule: Delete when deleting; Create until a Create succeeded; Reconcile afterwards."""
-    if shoot["metadata"].get("deletionTimestamp"):
-        return "Delete"
-    last = (shoot.get("status") or {}).get("lastOperation") or {}
-    if not last or (last.get("type") == "Create" and last.get("state") != "Succeeded"):
-        return "Create"
-    return "Reconcile"
-
-
-def _report(agent: Agent, shoot: JSON, *, op: str, state: str, progress: int, description: str,
-            extra: JSON | None = None) -> None:
-    now = conditions.timestamp(agent.clock())
-    status: JSON = {
-        "lastOperation": {"type": op, "state": state, "progress": progress, "description": description,
-                          "lastUpdateTime": now},
-        "gardener": {"id": agent.identity, "name": agent.identity},
-        **(extra or {}),
-    }
-    md = shoot["metadata"]
-    agent.garden.patch_shoot(md["namespace"], md["name"], {"status": status}, subresource="status")
-
-
-def _ensure_finalizer(agent: Agent, shoot: JSON) -> JSON:
-    def add(current: JSON) -> JSON | None:
-        finalizers = list(current["metadata"].get("finalizers") or [])
-        return None if FINALIZER in finalizers else {"finalizers": [*finalizers, FINALIZER]}
-
-    return _patch_metadata(agent, shoot, add) or shoot
-
-
-def _remove_finalizer(agent: Agent, shoot: JSON) -> None:
-    def remove(current: JSON) -> JSON | None:
-        finalizers = list(current["metadata"].get("finalizers") or [])
-        if FINALIZER not in finalizers:
-            return None
-        return {"finalizers": [f for f in finalizers if f != FINALIZER] or None}
-
-    _patch_metadata(agent, shoot, remove)
-
-
-def _clear_operation(agent: Agent, shoot: JSON) -> None:
-    """Gardener removes a handled ``gardener.cloud/operation`` annotation after the reconcile."""
-    def clear(current: JSON) -> JSON | None:
-        has = (current["metadata"].get("annotations") or {}).get(triggers.OPERATION)
-        return {"annotations": {triggers.OPERATION: None}} if has else None
-
-    _patch_metadata(agent, shoot, clear)
-
-
-def _patch_metadata(agent: Agent, shoot: JSON, changes: Callable[[JSON], JSON | None]) -> JSON | None:
-    """A metadata merge patch pinned to the version it was computed from; re-read and retried on conflicts.
-
-    Returns the patched shoot, or None when no change was needed or the shoot is gone.
-    """
-    md = shoot["metadata"]
-    current: JSON | None = shoot
-    for _ in range(5):
-        if current is None:
-            return None
-        patch = changes(current)
-        if patch is None:
-            return current
-        patch["resourceVersion"] = current["metadata"]["resourceVersion"]
-        try:
-            return agent.garden.patch_shoot(md["namespace"], md["name"], {"metadata": patch})
-        except GardenError as exc:
-            if exc.status == 404:
-                return None  # the last finalizer went and the shoot with it
-            if exc.status != 409:
-                raise
-        current = agent.garden.get_shoot(md["namespace"], md["name"])
-    raise TemporaryError(f"{md['namespace']}/{md['name']} kept changing")

@@ -1,8 +1,9 @@
 """Running a flow: every step whose dependencies are done is started at once on a thread pool, results recorded.
 
 Called by the seed agent (``seed.agent.reconcile``) with the shoot's flow, its context and the records of the
-previous run. Every step runs on every run - finished ones are cheap no-ops because steps are idempotent - and the
-run ends when nothing more can start:
+previous run. Every step runs on every run - finished ones are cheap no-ops because steps are idempotent, and a
+step marked ``once`` that succeeded earlier in the operation is not even called - and the run ends when nothing
+more can start:
 
 - a step raising ``TemporaryError`` (waiting, or a failure that may pass) blocks only its dependents; independent
   branches go on, and the caller retries the whole flow after the shortest delay asked for;
@@ -90,6 +91,9 @@ class _Run(Generic[C]):
                 if self._skipped(step):
                     continue
                 record = self.records[step.name]
+                if step.once and record.state is StepState.SUCCEEDED:
+                    self.done.add(step.name)  # done earlier in this operation: the cheap no-op
+                    continue
                 if record.state is not StepState.SUCCEEDED:
                     record.state = StepState.RUNNING
                     record.started_at = record.started_at or self.clock()

@@ -24,12 +24,16 @@ class Step(Generic[C]):
     # Evaluated once the step's dependencies are done; a skipped step counts as done for its dependents and is
     # left out of the progress (Gardener's ``SkipIf``).
     skip_if: Callable[[C], bool] | None = None
+    # A step whose work, once done, stays done for the rest of its operation (a Deployment rolled out, a record
+    # written): when a retried run finds it succeeded, it is not called again. Steps that produce facts for others
+    # (an address read back) or that check what can change (nodes, health) run on every run.
+    once: bool = False
 
     @classmethod
     def of(cls, name: str, fn: Callable[[C], None], *, after: Iterable[Step[C] | str] = (),
-           skip_if: Callable[[C], bool] | None = None) -> Step[C]:
+           skip_if: Callable[[C], bool] | None = None, once: bool = False) -> Step[C]:
         return cls(name=name, fn=fn, after=tuple(a if isinstance(a, str) else a.name for a in after),
-                   skip_if=skip_if)
+                   skip_if=skip_if, once=once)
 
 
 class FlowDefinitionError(ValueError):

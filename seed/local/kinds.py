@@ -42,13 +42,14 @@ def kind(
     normalize: Callable[[JSON], JSON] | None = None,
     computed: Callable[[JSON], Mapping[str, Any]] | None = None,
     admit: tuple[Admission, ...] = (),
+    name_rule: str = "subdomain",
 ) -> ResourceType:
     api_version = f"{group}/{version}" if group else version
     return ResourceType(
         group=group, version=version, kind=name, plural=plural, namespaced=namespaced, short_names=short,
         categories=categories, subresources=subresources, printer_columns=columns,
         field_selectors=dict(fields or {}), schema=schemas.kind_schema(api_version, name), normalize=normalize,
-        cells=computed, admission=admit,
+        cells=computed, admission=admit, name_rule=name_rule,
     )
 
 
@@ -167,12 +168,13 @@ def other_types() -> list[ResourceType]:
     return [
         kind("coordination.k8s.io", "v1", "Lease", "leases", subresources=(),
              columns=(col("Holder", ".spec.holderIdentity"),)),
-        kind(rbac, "v1", "Role", "roles", subresources=(), columns=created),
-        kind(rbac, "v1", "ClusterRole", "clusterroles", namespaced=False, subresources=(), columns=created),
+        kind(rbac, "v1", "Role", "roles", subresources=(), columns=created, name_rule="path-segment"),
+        kind(rbac, "v1", "ClusterRole", "clusterroles", namespaced=False, subresources=(), columns=created,
+             name_rule="path-segment"),
         kind(rbac, "v1", "RoleBinding", "rolebindings", subresources=(), computed=cells.role_binding,
-             columns=binding_columns),
+             columns=binding_columns, name_rule="path-segment"),
         kind(rbac, "v1", "ClusterRoleBinding", "clusterrolebindings", namespaced=False, subresources=(),
-             computed=cells.role_binding, columns=binding_columns),
+             computed=cells.role_binding, columns=binding_columns, name_rule="path-segment"),
         kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", short=("netpol",), subresources=(),
              computed=cells.network_policy, columns=(col("Pod-Selector", ".spec.podSelector"),)),
         kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", short=("pdb",),

@@ -89,7 +89,8 @@ SHOOT = KindInfo(
         PrinterColumn(name="Provider", path=".spec.provider.type"),
         PrinterColumn(name="Region", path=".spec.region"),
         PrinterColumn(name="K8S Version", path=".spec.kubernetes.version"),
-        PrinterColumn(name="Hibernation", path=".status.hibernated", type="boolean"),
+        # Computed (``shoot.printing``): Awake / Hibernating / Hibernated / Waking Up, and "Create Succeeded (100%)".
+        PrinterColumn(name="Hibernation", path=".status.hibernated"),
         PrinterColumn(name="Last Operation", path=".status.lastOperation.state"),
         # Gardener's care controller condenses the health conditions into this label.
         PrinterColumn(name="Status", path=".metadata.labels['shoot.gardener.cloud/status']"),

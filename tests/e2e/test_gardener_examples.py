@@ -111,8 +111,8 @@ def test_filled_examples_apply_in_dependency_order(garden: tuple[Garden, Kubectl
     assert table.stdout.split("\n")[0].split() == [
         "NAME", "CLOUDPROFILE", "PROVIDER", "REGION", "K8S", "VERSION", "HIBERNATION", "LAST", "OPERATION",
         "STATUS", "AGE"]
-    assert table.stdout.split("\n")[1].split()[:5] == ["crazy-botany", "cloudprofile1", "local", "europe-central-1",
-                                                      "1.35.4"]
+    assert table.stdout.split("\n")[1].split()[:7] == ["crazy-botany", "cloudprofile1", "local", "europe-central-1",
+                                                      "1.35.4", "Awake", "<pending>"]
 
     # Applied again unchanged, every manifest computes an empty patch: the lists the server defaulted inside
     # (workers, machine images, regions, ...) merge by their keys. Two manifests set a field to null (the

@@ -1,7 +1,8 @@
 """Seed agents as real processes, dedicated redis-servers, and the garden's controller loop in a thread.
 
-Used by the delivery tests in ``tests/workers``: agents run ``hortus seed agent`` in their own process group so a
-test can SIGKILL a whole worker; the garden loop publishes through a garden-role Celery app.
+Used by the delivery tests in ``tests/workers``: agents run ``tests.support.agent_main`` (``hortus seed agent`` with
+fault injection) in their own process group so a test can SIGKILL a whole worker; the garden loop publishes
+through a garden-role Celery app.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from workers import tasks
 from workers.app import make_celery
 from workers.settings import WorkerSettings
 
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("HORTUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -34,16 +36,25 @@ def fast_settings(state_dir: Path, broker_url: str, **overrides: float) -> Worke
     """Every timeout shortened so that redelivery, resends and heartbeats happen within seconds."""
     fast = WorkerSettings(state_dir=state_dir, broker_url=broker_url, task_time_limit=5.0, visibility_timeout=6.0,
                           unacked_restore_interval=1.0, resend_after=8.0, resync_interval=1.0,
-                          heartbeat_interval=0.5, lock_lease_seconds=3, monitor_period=3.0)
+                          heartbeat_interval=0.5, lock_lease_seconds=3, monitor_period=3.0, error_backoff=0.5,
+                          care_period=1.0, condition_threshold=-1, nodes_condition_threshold=-1)
     return fast.model_copy(update=overrides)
 
 
-def env_for(settings: WorkerSettings) -> dict[str, str]:
+def env_for(settings: WorkerSettings, *, faults: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     for field in ("task_time_limit", "visibility_timeout", "unacked_restore_interval", "resend_after",
-                  "heartbeat_interval", "lock_lease_seconds", "reconcile_pause", "sync_period"):
+                  "heartbeat_interval", "lock_lease_seconds", "sync_period", "error_backoff", "care_period",
+                  "condition_threshold", "nodes_condition_threshold"):
         env[f"HORTUS_{field.upper()}"] = str(getattr(settings, field))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env.update(faults or {})
     return env
+
+
+def pause_before(step: str, seconds: float) -> dict[str, str]:
+    """Fault injection for ``start_agent``: the agent sleeps ``seconds`` before running ``step``."""
+    return {"HORTUS_TEST_PAUSE_BEFORE": step, "HORTUS_TEST_PAUSE_SECONDS": str(seconds)}
 
 
 def redis_or_skip(url: str = REDIS_URL) -> redis.Redis:
@@ -78,16 +89,17 @@ class Agent:
 
 
 def start_agent(settings: WorkerSettings, *, seed: str, garden_kubeconfig: Path, seed_kubeconfig: Path,
-                name: str, concurrency: int = 2) -> Agent:
+                name: str, concurrency: int = 2, faults: dict[str, str] | None = None) -> Agent:
+    """``hortus seed agent`` in its own process group, with ``faults`` (``pause_before``) injected."""
     log = settings.state_dir / f"{name}.log"
-    command = [sys.executable, "-m", "hortus.cli", "seed", "agent", "--seed", seed,
+    command = [sys.executable, "-m", "tests.support.agent_main", "--seed", seed,
                "--garden-kubeconfig", str(garden_kubeconfig), "--seed-kubeconfig", str(seed_kubeconfig),
                "--state-dir", str(settings.state_dir), "--concurrency", str(concurrency)]
     if settings.broker_url:
         command += ["--broker", settings.broker_url]
     with log.open("ab") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env_for(settings),
-                                   start_new_session=True)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                   env=env_for(settings, faults=faults), start_new_session=True)
     return Agent(process, log)
 
 

@@ -28,6 +28,9 @@ from garden import seeds as garden_seeds
 from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
+from seed.local.server import create_local_seed
+from seed.local.shoots import endpoints
+from seed.local.sim import Delays
 from shoot import conditions
 from tests.conftest import make_store
 from tests.support import servers
@@ -116,6 +119,16 @@ def shoot_manifest(name: str, *, provider: str = "local", region: str = "eu-1", 
     return shoot
 
 
+def workerless(manifest: JSON) -> JSON:
+    """``manifest`` without workers (and so without a network plugin, nodes and credentials, as Gardener requires)."""
+    manifest["spec"]["provider"]["workers"] = []
+    for field in ("credentialsBindingName", "secretBindingName"):
+        manifest["spec"].pop(field, None)
+    networking = manifest["spec"].get("networking") or {}
+    manifest["spec"]["networking"] = {k: v for k, v in networking.items() if k == "services"}
+    return manifest
+
+
 def aws_infrastructure_config(nodes: str, region: str) -> JSON:
     """Gardener's provider-aws InfrastructureConfig for a VPC of ``nodes``: workers, public and internal subnets in
     the region's two zones, cut from it without overlap."""
@@ -171,3 +184,17 @@ def seed_kubeconfig(server: servers.RunningServer, api: ApiServer, seed: str, pa
 def _ca_of(kubeconfig: Path) -> bytes:
     config = yaml.safe_load(kubeconfig.read_text())
     return base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"])
+
+
+@contextlib.contextmanager
+def local_seed(directory: Path, *, delays: Delays | None = None, failing_images: Sequence[str] = (),
+               name: str = "seed") -> Iterator[tuple[servers.RunningServer, ApiServer]]:
+    """The local seed cluster (simulated pods, nodes and per-shoot APIs) over HTTPS, and a kubeconfig for it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    token = servers.new_token()
+    files = tls.ensure_serving_files(directory, name=name, hosts=["127.0.0.1", "localhost"])
+    app, api = create_local_seed(directory / "state", token=token, poll_interval=0.05, serving_ca=files.ca_pem,
+                                 delays=delays or Delays.zero(), failing_images=failing_images)
+    with servers.serve(app, directory, token=token, name=name, options=endpoints.uvicorn_options(api)) as server:
+        yield server, api
+    api.store.engine.dispose()

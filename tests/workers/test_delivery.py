@@ -1,5 +1,5 @@
 """Work reaches the seed reliably: agents killed mid-task, agents stopped, brokers restarted - on Redis and on the
-embedded filesystem broker. Real agent processes, a real garden (HTTPS, seed identities) and a seed cluster."""
+embedded filesystem broker. Real agent processes, a real garden (HTTPS, seed identities) and the local seed cluster."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from apiserver.server import ApiServer
+from seed.flow import reconcile as flow
 from shoot import conditions
 from tests.support import agents, fleet, servers
 from workers.settings import WorkerSettings
@@ -37,12 +38,15 @@ class World:
                        ready=False)
         return fleet.seed_kubeconfig(self.garden_server, self.garden, seed, self.tmp / f"{seed}.kubeconfig")
 
-    def agent(self, settings: WorkerSettings, seed: str, name: str, concurrency: int = 2) -> agents.Agent:
+    def agent(self, settings: WorkerSettings, seed: str, name: str, concurrency: int = 2,
+              faults: dict[str, str] | None = None) -> agents.Agent:
         return agents.start_agent(settings, seed=seed, garden_kubeconfig=self.tmp / f"{seed}.kubeconfig",
-                                  seed_kubeconfig=self.seed_server.kubeconfig, name=name, concurrency=concurrency)
+                                  seed_kubeconfig=self.seed_server.kubeconfig, name=name, concurrency=concurrency,
+                                  faults=faults)
 
     def create(self, name: str) -> None:
-        fleet.create_shoot(self.garden.service, fleet.shoot_manifest(name))
+        # Workerless: these tests are about delivering the work, which the smallest control plane shows as well.
+        fleet.create_shoot(self.garden.service, fleet.workerless(fleet.shoot_manifest(name)))
 
     def shoot(self, name: str) -> dict[str, Any]:
         return self.garden.service.get(fleet._rt(self.garden.service, "shoots"), "garden-local", name)
@@ -86,7 +90,7 @@ def _state(shoot: dict[str, Any]) -> tuple[str | None, bool]:
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with fleet.running_garden(tmp_path / "garden") as (garden_server, garden), \
-            fleet.seed_cluster(tmp_path / "seed") as (seed_server, seed_api):
+            fleet.local_seed(tmp_path / "seed") as (seed_server, seed_api):
         yield World(tmp_path, garden, garden_server, seed_api, seed_server)
 
 
@@ -102,7 +106,7 @@ def test_an_agent_killed_while_holding_a_task_does_not_lose_the_work(world: Worl
     settings = agents.fast_settings(world.tmp, broker)
     world.register(SEED)
     with agents.agents() as started, agents.garden_loop(agents.controllers_for(world.garden.service, settings)):
-        slow = world.agent(settings.model_copy(update={"reconcile_pause": 30.0}), SEED, "slow")
+        slow = world.agent(settings, SEED, "slow", faults=agents.pause_before(flow.NAMESPACE, 30.0))
         started.append(slow)
         agents.wait_for(lambda: world.seed_ready(SEED) == "True", timeout=30, what="the seed's heartbeat")
         world.create("crash")
@@ -142,8 +146,7 @@ def test_fifty_pending_shoots_survive_a_broker_restart(world: World, kind: str) 
     redis_server = agents.RedisServer(world.tmp) if kind == "redis" else None
     if redis_server is not None:
         redis_server.start()
-    settings = agents.fast_settings(world.tmp, redis_server.url if redis_server else "",
-                                    reconcile_pause=0.05)
+    settings = agents.fast_settings(world.tmp, redis_server.url if redis_server else "")
     world.register(SEED)
     names = [f"s{i}" for i in range(50)]
     try:

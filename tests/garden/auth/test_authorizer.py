@@ -122,6 +122,12 @@ def test_non_resource_paths_are_for_operators_only(world: World) -> None:
     (_attrs("get", "projects", name="dev"), False),
     (_attrs("update", "leases", "gardener-system-seed-lease", "seed-a", group="coordination.k8s.io"), True),
     (_attrs("update", "leases", "gardener-system-seed-lease", "seed-b", group="coordination.k8s.io"), False),
+    (_attrs("create", "configmaps", "team-dev", group=""), True),
+    (_attrs("create", "configmaps", "elsewhere", group=""), False),
+    (_attrs("patch", "configmaps", "team-dev", "s1.ca-cluster", group=""), True),
+    (_attrs("delete", "configmaps", "team-dev", "s1.ca-cluster", group=""), True),
+    (_attrs("patch", "configmaps", "team-dev", "s2.ca-cluster", group=""), False),
+    (_attrs("get", "configmaps", "team-dev", "s1.settings", group=""), False),
 ])
 def test_a_seed_reaches_only_its_shoots_and_what_they_reference(world: World, attrs: Attributes,
                                                                  allowed: bool) -> None:

@@ -163,3 +163,11 @@ def test_the_critical_path_is_the_longest_chain() -> None:
     c: Step[None] = Step.of("c", lambda _: None, after=[a])
     flow = Flow("f", [a, b, c])
     assert flow.critical_path({"a": 1.0, "b": 2.0, "c": 5.0}.__getitem__) == 6.0
+
+
+def test_a_step_done_once_is_not_called_again_in_the_same_operation() -> None:
+    log = Log()
+    flow: Flow[None] = Flow("f", [Step.of("once", log.step("once"), once=True), Step.of("every", log.step("every"))])
+    first = engine.run(flow, None)
+    engine.run(flow, None, previous={r.name: r for r in first.records})
+    assert log.calls.count("once") == 1 and log.calls.count("every") == 2
