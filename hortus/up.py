@@ -17,7 +17,7 @@ from apiserver.context import UserInfo
 from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
-from hortus import local_seed
+from hortus import console_backends, local_seed
 from hortus import serving as serving_module
 
 OPERATOR = UserInfo(name="hortus:operator", groups=("system:masters", "system:authenticated"))
@@ -66,6 +66,7 @@ def run(settings: GardenSettings) -> None:
     # The operator is an identity in the garden database like any other; its token exists only as a digest.
     identities.for_engine(api.store.engine).ensure_operator(OPERATOR.name, token_digest=token_digest)
     local = local_seed.prepare(settings, api, garden_ca=serving.ca_pem)
+    _console_backends(app, state, local)
     servers = [
         serving_server(app, host=settings.host, port=settings.port, files=serving),
         serving_server(local.app, host=settings.host, port=local.port, files=local.serving),
@@ -79,6 +80,16 @@ def run(settings: GardenSettings) -> None:
     finally:
         local.stop_agent()
     print("hortus stopped", flush=True)
+
+
+def _console_backends(app: Any, state: Path, local: local_seed.LocalSeed) -> None:
+    """The console shows the embedded broker's queues and workers, and the local seed's control-plane pods."""
+    from workers.inspect import BrokerInspector
+    from workers.settings import WorkerSettings
+
+    console = app.state.console
+    console.backends.queues = BrokerInspector(WorkerSettings(state_dir=state))
+    console.backends.pods = console_backends.LocalSeedPods(local.api, local_seed.NAME)
 
 
 def serving_server(app: Any, *, host: str, port: int, files: tls.ServingFiles) -> serving_module.Server:
