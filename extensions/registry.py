@@ -41,6 +41,8 @@ class Problem:
 
     plugin: str
     message: str
+    # The entry point that named it ("" for a plugin registered directly).
+    entry_point: str = ""
 
 
 class Registry:
@@ -51,6 +53,8 @@ class Registry:
         self._primary: dict[tuple[Kind, str], tuple[Plugin, Registration]] = {}
         self._secondary: dict[tuple[Kind, str], list[Registration]] = {}
         self.problems: list[Problem] = []
+        # Entry-point name -> the plugin it loaded (``local`` -> ``provider-local``), for ``hortus extension``.
+        self.entry_points: dict[str, str] = {}
 
     def register(self, plugin: Plugin) -> None:
         """Serve ``plugin``; ``ContractError`` (and nothing registered) when it breaks its contract or claims a
@@ -98,10 +102,11 @@ class Registry:
         return sorted(self._plugins.values(), key=lambda p: p.name)
 
     def plugin(self, name: str) -> Plugin:
-        try:
-            return self._plugins[name]
-        except KeyError:
+        """The plugin called ``name``, or loaded by the entry point called ``name``."""
+        found = self._plugins.get(name) or self._plugins.get(self.entry_points.get(name, ""))
+        if found is None:
             raise LookupError(f"no extension plugin named {name!r} is installed") from None
+        return found
 
     def registrations(self) -> list[Registration]:
         """Every registration served, primaries and secondaries, ordered by kind and type."""
@@ -122,17 +127,19 @@ class Registry:
         try:
             loaded = ep.load()
         except Exception as exc:  # a broken third-party package must not stop the garden
-            self._report(source, f"cannot be imported: {type(exc).__name__}: {exc}")
+            self._report(source, f"cannot be imported: {type(exc).__name__}: {exc}", entry_point=ep.name)
             return
         try:
             plugin = checks.as_plugin(loaded, source=source)
             self.register(plugin)
+            self.entry_points[ep.name] = plugin.name
         except ContractError as exc:
-            self._report(exc.plugin if exc.plugin != source else source, "; ".join(exc.problems))
+            self._report(exc.plugin if exc.plugin != source else source, "; ".join(exc.problems),
+                         entry_point=ep.name)
 
-    def _report(self, plugin: str, message: str) -> None:
+    def _report(self, plugin: str, message: str, *, entry_point: str = "") -> None:
         log.error("extension plugin %s is left out: %s", plugin, message)
-        self.problems.append(Problem(plugin=plugin, message=message))
+        self.problems.append(Problem(plugin=plugin, message=message, entry_point=entry_point))
 
 
 def _kind(kind: Kind | str) -> Kind | None:

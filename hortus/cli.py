@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from garden.settings import GardenSettings
-from hortus import admin, seeds
+from hortus import admin, extension_cli, seeds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--state-dir", type=Path, default=None)
     upgrade.add_argument("--database-url", default=None, help="default: SQLite in the state directory")
     admin.add_parsers(sub)
+    extension_cli.add_parsers(sub)
     garden = sub.add_parser("garden", help="garden roles")
     garden_sub = garden.add_subparsers(dest="garden_command", required=True)
     worker = garden_sub.add_parser("worker", help="run the garden-role worker (queue garden) with its beat")
@@ -53,6 +54,8 @@ def _settings(args: argparse.Namespace) -> GardenSettings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == extension_cli.COMMAND:
+        return extension_cli.run(args)
     if args.command == "garden":
         return _garden_worker(args, _settings(args))
     if args.command == "seed" and args.seed_command in seeds.COMMANDS:
@@ -63,8 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "up":
         from hortus import up
 
-        up.run(settings)
-        return 0
+        return up.run(settings)
     if args.command == "db":
         import migrations
         from apiserver.storage import engine as engines
@@ -97,10 +99,17 @@ def _garden_worker(args: argparse.Namespace, settings: GardenSettings) -> int:
 def _seed(args: argparse.Namespace) -> int:
     from hortus import seed_local
 
-    seed_local.run(args.state_dir or Path.home() / ".hortus", port=args.port or seed_local.DEFAULT_PORT,
-                   host=args.host or "127.0.0.1")
-    return 0
+    return seed_local.run(args.state_dir or Path.home() / ".hortus", port=args.port or seed_local.DEFAULT_PORT,
+                          host=args.host or "127.0.0.1")
+
+
+def entry() -> int:
+    """The console script: Ctrl-C before the servers run ends quietly with 130, as shells expect."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

@@ -20,6 +20,7 @@ QUOTAS = "core.gardener.cloud/quotas"
 CREDENTIALSBINDINGS = "security.gardener.cloud/credentialsbindings"
 SECRETS = "core/secrets"
 NAMESPACES = "core/namespaces"
+CONTROLLERREGISTRATIONS = "core.gardener.cloud/controllerregistrations"
 
 
 class Reader:
@@ -33,6 +34,11 @@ class Reader:
 
     def list(self, key: str, namespace: str | None = None) -> list[JSON]:
         return self.store.list(key, namespace)[0]
+
+    def registered_extensions(self) -> set[tuple[str, str]]:
+        """The (kind, type) pairs of every stored ControllerRegistration's ``spec.resources``."""
+        return {(str(r.get("kind")), str(r.get("type"))) for reg in self.list(CONTROLLERREGISTRATIONS)
+                for r in ((reg.get("spec") or {}).get("resources") or []) if isinstance(r, dict)}
 
     def project_of_namespace(self, namespace: str) -> JSON | None:
         """The Project owning ``namespace`` (``spec.namespace``, or ``garden-<name>`` by convention)."""

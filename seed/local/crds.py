@@ -140,8 +140,12 @@ class CrdController:
         self.interval = interval
         # CRD name -> the kinds registered for it.
         self.served: dict[str, list[ResourceType]] = {}
-        self._lock = threading.Lock()
+        # Reentrant: a sync that cleans up a deleted CRD's objects commits, which calls ``on_commit`` again.
+        self._lock = threading.RLock()
         self._dirty = True
+        # The threads whose CRD write was admitted and has not synced yet: another thread's sync (the periodic
+        # one, or one after an unrelated commit) may run between a write's admission and its commit.
+        self._writers: set[int] = set()
 
     @property
     def crd_type(self) -> ResourceType:
@@ -152,6 +156,7 @@ class CrdController:
     def admit(self, *, operation: str, new: JSON, old: JSON | None, subresource: str, user: Any) -> JSON:
         """Admission of CRDs: defaults, validation, the cleanup finalizer and the Established status."""
         self._dirty = True
+        self._writers.add(threading.get_ident())
         if operation == "DELETE" or subresource == "status":
             return new
         out = defaulted(new)
@@ -168,14 +173,19 @@ class CrdController:
 
     def on_commit(self) -> None:
         """A store listener: sync after a CRD write, so the new kinds are served when the response is sent."""
-        if self._dirty:
-            self.sync()
+        mine = threading.get_ident() in self._writers
+        if self._dirty or mine:
+            self._writers.discard(threading.get_ident())
+            self._dirty = True
+            # Waits for a sync running in another thread (the periodic one): returning before it registered the
+            # new kinds would answer the CRD write while they are not served yet.
+            self.sync(wait=True)
 
     async def run_forever(self) -> None:
         await rounds.run_forever(self.sync, interval=self.interval, name="CRD controller")
 
-    def sync(self) -> None:
-        if not self._lock.acquire(blocking=False):
+    def sync(self, *, wait: bool = False) -> None:
+        if not self._lock.acquire(blocking=wait):
             return  # another thread syncs; it loops while the dirty flag is set
         try:
             self._dirty = True

@@ -13,6 +13,7 @@ from pathlib import Path
 from apiserver import tls
 from apiserver.auth import digest
 from apiserver.server import ApiServer
+from extensions.registry import Registry
 from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
@@ -41,10 +42,11 @@ class Garden:
 
 
 @contextlib.contextmanager
-def running_garden(db_url: str, directory: Path) -> Iterator[Garden]:
+def running_garden(db_url: str, directory: Path, *, extensions: Registry | None = None) -> Iterator[Garden]:
+    """``extensions`` defaults to the plugins installed (the ``hortus.extensions`` entry points)."""
     state = directory / "state"
     state.mkdir(parents=True, exist_ok=True)
-    app, api = create_app(GardenSettings(state_dir=state, database_url=db_url))
+    app, api = create_app(GardenSettings(state_dir=state, database_url=db_url), extensions=extensions)
     identities.for_engine(api.store.engine).ensure_operator("hortus:operator", token_digest=digest(OPERATOR_TOKEN))
     try:
         with servers.serve(app, directory, token=OPERATOR_TOKEN) as server:
