@@ -226,8 +226,11 @@ class Pages:
 
     async def kubeconfig(self, request: Request, viewer: Viewer) -> Response:
         namespace, name = request.path_params["namespace"], request.path_params["name"]
+        form = await request.form()
+        sub = form.get("subresource")
         try:
-            body = await actions.admin_kubeconfig(self.g, viewer.user, self.g.kind("shoots"), namespace, name)
+            body = await actions.kubeconfig(self.g, viewer.user, self.g.kind("shoots"), namespace, name,
+                                            sub if isinstance(sub, str) else actions.ADMIN_KUBECONFIG)
         except actions.ActionError as exc:
             raise errors.ApiError(501, "NotImplemented", str(exc)) from None
         return Response(body, media_type="application/yaml", headers={
