@@ -19,7 +19,7 @@ from apiserver.context import UserInfo
 from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
-from hortus import local_seed, statelock
+from hortus import console_backends, local_seed, statelock
 from hortus import serving as serving_module
 from seed.local.shoots import endpoints
 
@@ -81,6 +81,7 @@ def _serve(settings: GardenSettings, sockets: list[socket.socket]) -> None:
     # The operator is an identity in the garden database like any other; its token exists only as a digest.
     identities.for_engine(api.store.engine).ensure_operator(OPERATOR.name, token_digest=token_digest)
     local = local_seed.prepare(settings, api, garden_ca=serving.ca_pem)
+    _console_backends(app, state, local)
     servers = [
         serving_server(app, files=serving, sock=sockets[0]),
         serving_server(local.app, files=local.serving, sock=sockets[1], options=endpoints.uvicorn_options(local.api)),
@@ -94,6 +95,16 @@ def _serve(settings: GardenSettings, sockets: list[socket.socket]) -> None:
     finally:
         local.stop_agent()
     print("hortus stopped", flush=True)
+
+
+def _console_backends(app: Any, state: Path, local: local_seed.LocalSeed) -> None:
+    """The console shows the embedded broker's queues and workers, and the local seed's control-plane pods."""
+    from workers.inspect import BrokerInspector
+    from workers.settings import WorkerSettings
+
+    console = app.state.console
+    console.backends.queues = BrokerInspector(WorkerSettings(state_dir=state))
+    console.backends.pods = console_backends.LocalSeedPods(local.api, local_seed.NAME)
 
 
 def serving_server(app: Any, *, files: tls.ServingFiles, sock: socket.socket,

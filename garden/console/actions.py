@@ -12,11 +12,9 @@ import base64
 import dataclasses
 from typing import Any
 
-import anyio
-
 from apiserver import errors, paths
 from apiserver.auth import Attributes
-from apiserver.context import RequestContext, UserInfo
+from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
 from garden.console import summary
 from garden.console.gateway import Gateway
@@ -25,6 +23,8 @@ from shoot.validation.deletion import CONFIRMATION
 
 JSON = dict[str, Any]
 ADMIN_KUBECONFIG = "adminkubeconfig"
+VIEWER_KUBECONFIG = "viewerkubeconfig"
+REQUEST_KINDS = {ADMIN_KUBECONFIG: "AdminKubeconfigRequest", VIEWER_KUBECONFIG: "ViewerKubeconfigRequest"}
 KUBECONFIG_SECONDS = 600
 # Accepted by the API (Gardener's vocabulary) but not carried out by the seed agent yet.
 NOT_BACKED = {
@@ -44,6 +44,7 @@ class Action:
     label: str
     enabled: bool
     reason: str = ""
+    subresource: str = ""  # the kubeconfig action: adminkubeconfig, or viewerkubeconfig for viewers
 
 
 class ActionError(Exception):
@@ -56,8 +57,9 @@ def offered(gateway: Gateway, user: UserInfo, rt: ResourceType, shoot: JSON) -> 
     last = (shoot.get("status") or {}).get("lastOperation") or {}
     may = {verb: gateway.allowed(user, Attributes(verb=verb, group=rt.group, resource=rt.plural, namespace=namespace,
                                                   name=name)) for verb in ("patch", "delete")}
-    may_kubeconfig = gateway.allowed(user, Attributes(verb="create", group=rt.group, resource=rt.plural,
-                                                      subresource=ADMIN_KUBECONFIG, namespace=namespace, name=name))
+    may_kubeconfig = {sub: gateway.allowed(user, Attributes(verb="create", group=rt.group, resource=rt.plural,
+                                                            subresource=sub, namespace=namespace, name=name))
+                      for sub in REQUEST_KINDS}
     deleting = bool(md.get("deletionTimestamp"))
     hibernated = summary.hibernation_enabled(spec)
     no_patch = "your project role does not allow changing this shoot"
@@ -77,14 +79,16 @@ def offered(gateway: Gateway, user: UserInfo, rt: ResourceType, shoot: JSON) -> 
         if not hibernated else patch_action("wake", True, ""),
         *(Action(a, LABELS[a], False, NOT_BACKED[a]) for a in ("maintain", "rotate")),
     ]
-    if not may_kubeconfig:
-        out.append(Action("kubeconfig", LABELS["kubeconfig"], False,
-                          "your project role does not allow an admin kubeconfig"))
-    elif (rt.key, ADMIN_KUBECONFIG) not in gateway.api.subresources:
-        out.append(Action("kubeconfig", LABELS["kubeconfig"], False,
-                          "the garden does not serve shoots/adminkubeconfig yet"))
+    sub = ADMIN_KUBECONFIG if may_kubeconfig[ADMIN_KUBECONFIG] else VIEWER_KUBECONFIG
+    label = "Admin kubeconfig" if sub == ADMIN_KUBECONFIG else "Viewer kubeconfig"
+    if not may_kubeconfig[sub]:
+        out.append(Action("kubeconfig", label, False, "your project role does not allow a kubeconfig", sub))
+    elif (rt.key, sub) not in gateway.api.subresources:
+        out.append(Action("kubeconfig", label, False, f"the garden does not serve shoots/{sub} yet", sub))
+    elif deleting:
+        out.append(Action("kubeconfig", label, False, gone, sub))
     else:
-        out.append(Action("kubeconfig", LABELS["kubeconfig"], True))
+        out.append(Action("kubeconfig", label, True, "", sub))
     if not may["delete"]:
         out.append(Action("delete", LABELS["delete"], False, "your project role does not allow deleting this shoot"))
     else:
@@ -112,20 +116,21 @@ async def perform(gateway: Gateway, user: UserInfo, rt: ResourceType, namespace:
     raise ActionError(f"unknown action {action!r}")
 
 
-async def admin_kubeconfig(gateway: Gateway, user: UserInfo, rt: ResourceType, namespace: str, name: str) -> bytes:
-    """A short-lived admin kubeconfig from ``shoots/adminkubeconfig`` (Gardener's AdminKubeconfigRequest)."""
-    handler = gateway.api.subresources.get((rt.key, ADMIN_KUBECONFIG))
+async def kubeconfig(gateway: Gateway, user: UserInfo, rt: ResourceType, namespace: str, name: str,
+                     subresource: str) -> bytes:
+    """A short-lived kubeconfig from ``shoots/adminkubeconfig`` or ``shoots/viewerkubeconfig`` (Gardener's
+    AdminKubeconfigRequest / ViewerKubeconfigRequest), authorized and audited as the API's POST would be."""
+    if subresource not in REQUEST_KINDS:
+        raise ActionError(f"no kubeconfig subresource {subresource!r}")
+    handler = gateway.api.subresources.get((rt.key, subresource))
     if handler is None:
-        raise ActionError("the garden does not serve shoots/adminkubeconfig yet")
-    attrs = Attributes(verb="create", group=rt.group, resource=rt.plural, subresource=ADMIN_KUBECONFIG,
-                       namespace=namespace, name=name)
-    gateway.authorize(user, attrs, rt)
-    body = {"apiVersion": "authentication.gardener.cloud/v1alpha1", "kind": "AdminKubeconfigRequest",
+        raise ActionError(f"the garden does not serve shoots/{subresource} yet")
+    body = {"apiVersion": "authentication.gardener.cloud/v1alpha1", "kind": REQUEST_KINDS[subresource],
             "spec": {"expirationSeconds": KUBECONFIG_SECONDS}}
-    target = paths.Target(rt=rt, namespace=namespace, name=name, subresource=ADMIN_KUBECONFIG)
-    ctx = RequestContext(user=user)
-    answer = await anyio.to_thread.run_sync(lambda: handler(gateway.api, target, "POST", body, ctx))
+    target = paths.Target(rt=rt, namespace=namespace, name=name, subresource=subresource)
+    answer = await gateway.create_subresource(user, rt, namespace, name, subresource,
+                                              lambda ctx: handler(gateway.api, target, "POST", body, ctx))
     encoded = ((answer or {}).get("status") or {}).get("kubeconfig")
     if not isinstance(encoded, str):
-        raise errors.internal("shoots/adminkubeconfig answered without status.kubeconfig")
+        raise errors.internal(f"shoots/{subresource} answered without status.kubeconfig")
     return base64.b64decode(encoded)

@@ -65,6 +65,10 @@ class Console:
         self._static = {p.name: p.read_bytes() for p in importlib.resources.files("garden.console").joinpath(
             "static").iterdir() if p.name.endswith(tuple(STATIC_TYPES))}
 
+    async def warm(self) -> None:
+        """Build the shoot index once the server starts, so the first visitor does not wait for it."""
+        await anyio.to_thread.run_sync(self.index.refresh)
+
     # --- rendering -----------------------------------------------------------------------------------------
 
     def render(self, request: Request, template: str, viewer: Viewer | None, *, http_status: int = 200,
@@ -220,6 +224,7 @@ def install(app: FastAPI, api: ApiServer, *, state_dir: Path, secure_cookies: bo
 
     console = Console(api, session_key=sessions.key_for(state_dir), secure_cookies=secure_cookies)
     app.state.console = console
+    api.background.append(console.warm)
     router = Router(routes=[
         Route(PREFIX, lambda _request: RedirectResponse(f"{PREFIX}/", status_code=308), methods=["GET"]),
         Route(f"{PREFIX}/login", console.login_form, methods=["GET"]),

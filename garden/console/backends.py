@@ -37,8 +37,8 @@ class BrokerReport:
 
 
 class QueueInspector(Protocol):
-    def report(self, queues: Sequence[str]) -> BrokerReport:
-        """The depth of each of ``queues`` and the workers that answer (may take about a second)."""
+    def report(self, queues: Sequence[str], *, workers: bool = True) -> BrokerReport:
+        """The depth of each of ``queues`` and, with ``workers``, the workers that answer (about a second)."""
         ...
 
 

@@ -58,4 +58,7 @@ def to_yaml(doc: Any) -> str:
 def install(env: jinja2.Environment) -> None:
     env.filters.update(age=age, when=when, seconds=seconds, query=query, to_yaml=to_yaml,
                        timestamp=conditions.parse_timestamp)
-    env.globals.update(state_colour=charts.colour)
+    from garden.console import fragments
+
+    env.globals.update(state_colour=charts.colour, fragment_progress=fragments.progress,
+                       fragment_chips=fragments.chips, fragment_codes=fragments.codes, fragment_row=fragments.shoot_row)

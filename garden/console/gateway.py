@@ -73,10 +73,16 @@ class Gateway:
         return await self._mutate(user, rt, "delete", namespace, name,
                                   lambda ctx: self.api.service.delete(rt, namespace, name, ctx))
 
+    async def create_subresource(self, user: UserInfo, rt: ResourceType, namespace: str, name: str, subresource: str,
+                                 call: Callable[[RequestContext], JSON]) -> JSON:
+        """POST of a subresource answered by a handler (``shoots/adminkubeconfig``)."""
+        return await self._mutate(user, rt, "create", namespace, name, call, subresource=subresource)
+
     async def _mutate(self, user: UserInfo, rt: ResourceType, verb: str, namespace: str, name: str,
-                      call: Callable[[RequestContext], JSON]) -> JSON:
-        attrs = Attributes(verb=verb, group=rt.group, resource=rt.plural, namespace=namespace, name=name,
-                           path=f"/apis/{rt.group}/{rt.version}/namespaces/{namespace}/{rt.plural}/{name}")
+                      call: Callable[[RequestContext], JSON], *, subresource: str = "") -> JSON:
+        path = f"/apis/{rt.group}/{rt.version}/namespaces/{namespace}/{rt.plural}/{name}"
+        attrs = Attributes(verb=verb, group=rt.group, resource=rt.plural, subresource=subresource,
+                           namespace=namespace, name=name, path=f"{path}/{subresource}" if subresource else path)
         self.authorize(user, attrs, rt)
         ctx = RequestContext(user=user, field_manager="hortus-console")
         code = 500

@@ -11,16 +11,19 @@ from __future__ import annotations
 import collections
 import dataclasses
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from garden.console import summary
+from garden.console import query, summary
 from garden.console.summary import ShootRow
 from shoot import conditions
 
 JSON = dict[str, Any]
 SHOOTS = "core.gardener.cloud/shoots"
 _PAGE = 1000
+# How much of the retained change log the first build reads for the duration chart's past.
+HISTORY_ROWS = 5_000
 
 
 class ChangeRow(Protocol):
@@ -63,6 +66,11 @@ class ShootIndex:
         self.rows: dict[tuple[str, str], ShootRow] = {}
         self.finished: collections.deque[Finished] = collections.deque(maxlen=history)
         self.rv = -1
+        # Bumped whenever a row changes: sorted orders and facets are cached per version.
+        self.version = 0
+        self._orders: dict[tuple[int, str, bool], list[ShootRow]] = {}
+        self._facets: tuple[int, dict[str, list[str]]] | None = None
+        self._facets_at = 0.0
         self._started: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
@@ -79,28 +87,40 @@ class ShootIndex:
         with self._lock:
             return list(self.rows.values())
 
+    def ordered(self, sort: str, descending: bool) -> list[ShootRow]:
+        """Every row in a sort order, computed once per version of the index (do not change the list)."""
+        with self._lock:
+            key = (self.version, sort, descending)
+            found = self._orders.get(key)
+            if found is None:
+                if any(k[0] != self.version for k in self._orders):
+                    self._orders.clear()
+                found = query.ordered(self.rows.values(), sort, descending)
+                self._orders[key] = found
+            return found
+
+    def facets(self, *, max_age: float = 5.0) -> dict[str, list[str]]:
+        """The filter values over all rows, recomputed at most every ``max_age`` seconds while rows change
+        (a new project or seed shows up in the dropdowns within that time)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._facets is None or (self._facets[0] != self.version and now - self._facets_at >= max_age):
+                self._facets = (self.version, query.facets(list(self.rows.values())))
+                self._facets_at = now
+            return self._facets[1]
+
     def _build(self) -> None:
-        rows: dict[tuple[str, str], ShootRow] = {}
-        after: tuple[str, str] | None = None
-        rv = 0
-        while True:
-            page, page_rv = self.source.list(SHOOTS, None, after=after, limit=_PAGE)
-            rv = rv or page_rv
-            for obj in page:
-                built = summary.row(obj)
-                rows[built.key] = built
-            if len(page) < _PAGE:
-                break
-            after = (page[-1]["metadata"].get("namespace") or "", page[-1]["metadata"]["name"])
-        self.rows = rows
-        # Changes committed while the pages were read are applied again by _follow: applying a change is idempotent.
+        # One snapshot read (objects and resourceVersion agree); changes after it are applied by _follow.
+        found, rv = self.source.list(SHOOTS, None)
+        self.rows = {(built := summary.row(obj)).key: built for obj in found}
+        self.version += 1
         self.rv = rv
         self._history_from_log(rv)
         self._follow()
 
     def _history_from_log(self, until: int) -> None:
         """Finished operations still visible in the retained change log (the chart has a past from the start)."""
-        cursor = self.source.compacted_rv()
+        cursor = max(self.source.compacted_rv(), until - HISTORY_ROWS)
         while cursor < until:
             changes = self.source.changes_since(cursor, limit=_PAGE)
             if not changes:
@@ -132,6 +152,7 @@ class ShootIndex:
             if change.resource != SHOOTS:
                 continue
             key = (change.namespace, change.name)
+            self.version += 1
             if change.type == "DELETED":
                 self.rows.pop(key, None)
                 self._started.pop(key, None)

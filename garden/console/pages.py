@@ -25,29 +25,47 @@ from garden.console.summary import ShootRow
 
 JSON = dict[str, Any]
 HEARTBEATS = (("seeds", "status"), ("leases", ""))
+# How long the authorizer's verdict on a namespace is reused for one viewer (the authorizer caches projects as long).
+VISIBILITY_TTL = 1.0
 
 
 class Pages:
     def __init__(self, console: Console) -> None:
         self.c = console
         self.g = console.gateway
+        self._verdicts: dict[tuple[str, tuple[str, ...]], tuple[float, dict[str, bool]]] = {}
+        # The overview's counts per version of the index and viewer scope (computed in one pass over the rows).
+        self._fleet: dict[tuple[int, str], views.Fleet] = {}
 
     # --- shared ---------------------------------------------------------------------------------------------
 
-    async def rows(self, viewer: Viewer) -> list[ShootRow]:
-        """The shoots the viewer may list, from the index (caught up with the change log first)."""
+    async def rows(self, viewer: Viewer, *, sort: str = "", descending: bool = False) -> list[ShootRow]:
+        """The shoots the viewer may list, from the index (caught up with the change log first); in ``sort``
+        order when given (cached per version of the index)."""
         rt = self.g.kind("shoots")
         self.g.authorize(viewer.user, Attributes(verb="list", group=rt.group, resource=rt.plural), rt)
         await anyio.to_thread.run_sync(self.c.index.refresh)
-        rows = self.c.index.snapshot()
+        rows = self.c.index.ordered(sort, descending) if sort else self.c.index.snapshot()
         if viewer.operator:
             return rows
         allowed = self.visible_namespaces(viewer, {r.namespace for r in rows})
         return [r for r in rows if r.namespace in allowed]
 
     def visible_namespaces(self, viewer: Viewer, namespaces: set[str]) -> set[str]:
+        """The namespaces whose shoots the authorizer lets the viewer list (its verdicts kept for a second)."""
         rt = self.g.kind("shoots")
-        return {ns for ns in namespaces if self.g.visible(viewer.user, rt, {"metadata": {"namespace": ns}})}
+        key = (viewer.user.name, viewer.user.groups)
+        now = time.monotonic()
+        kept = self._verdicts.get(key)
+        if kept is None or kept[0] < now:
+            if len(self._verdicts) > 1000:
+                self._verdicts.clear()
+            kept = (now + VISIBILITY_TTL, {})
+            self._verdicts[key] = kept
+        verdicts = kept[1]
+        for ns in namespaces - verdicts.keys():
+            verdicts[ns] = self.g.visible(viewer.user, rt, {"metadata": {"namespace": ns}})
+        return {ns for ns in namespaces if verdicts[ns]}
 
     async def seeds(self, viewer: Viewer) -> list[JSON]:
         return sorted(await self.g.list(viewer.user, self.g.kind("seeds")), key=lambda s: s["metadata"]["name"])
@@ -63,31 +81,40 @@ class Pages:
     async def overview_body(self, request: Request, viewer: Viewer) -> Response:
         return self.render(request, "overview_body.html", viewer, **await self._overview(viewer))
 
+    def fleet(self, viewer: Viewer, rows: list[ShootRow]) -> views.Fleet:
+        """The counts over ``rows`` (what the viewer may see), computed once per version of the index."""
+        scope = "*" if viewer.operator else f"{viewer.user.name}\0{viewer.user.groups}"
+        key = (self.c.index.version, scope)
+        found = self._fleet.get(key)
+        if found is None:
+            found = views.fleet(rows)
+            if len(self._fleet) > 64:
+                self._fleet.clear()
+            self._fleet[key] = found
+        return found
+
     async def _overview(self, viewer: Viewer) -> JSON:
         rows = await self.rows(viewer)
         seeds = await self.seeds(viewer)
         now = time.time()
-        by_state = collections.Counter(r.state for r in rows)
-        states = [(s, by_state[s]) for s in summary.STATES if by_state[s]]
-        states += [(s, n) for s, n in sorted(by_state.items()) if s not in summary.STATES]
-        issues = sorted((r for r in rows if r.issue), key=lambda r: (-(r.issue_since or 0), r.project, r.name))
-        namespaces = {r.namespace for r in rows}
-        finished = [f for f in self.c.index.finished if viewer.operator or f.namespace in namespaces]
-        on_seed = collections.Counter(r.seed for r in rows if r.seed)
+        fleet = self.fleet(viewer, rows)
+        states = [(s, fleet.states[s]) for s in summary.STATES if fleet.states[s]]
+        states += [(s, n) for s, n in sorted(fleet.states.items()) if s not in summary.STATES]
+        finished = [f for f in self.c.index.finished if viewer.operator or f.namespace in fleet.namespaces]
         return {
-            "total": len(rows), "issue_count": len(issues), "issues": issues[:12],
-            "processing": sum(1 for r in rows if r.op_state == "Processing"),
+            "total": fleet.total, "issue_count": len(fleet.issues), "issues": fleet.issues[:12],
+            "processing": fleet.processing,
             "state_chart": charts.donut(states, title="Shoots by state"),
-            "seed_chart": charts.bars(sorted(on_seed.items()), title="Shoots by seed",
+            "seed_chart": charts.bars(sorted(fleet.seeds.items()), title="Shoots by seed",
                                       href=f"{PREFIX}/shoots?seed="),
-            "provider_chart": charts.bars(sorted(collections.Counter(r.provider for r in rows).items()),
-                                          title="Shoots by provider", href=f"{PREFIX}/shoots?provider="),
-            "version_chart": charts.bars(sorted(collections.Counter(r.version for r in rows).items()),
-                                         title="Shoots by Kubernetes version", href=f"{PREFIX}/shoots?q="),
+            "provider_chart": charts.bars(sorted(fleet.providers.items()), title="Shoots by provider",
+                                          href=f"{PREFIX}/shoots?provider="),
+            "version_chart": charts.bars(sorted(fleet.versions.items()), title="Shoots by Kubernetes version",
+                                         href=f"{PREFIX}/shoots?q="),
             "duration_chart": charts.durations([(f.finished, f.seconds, f.state) for f in finished],
                                                title="Operation durations over time", now=now),
             "finished_count": len(finished),
-            "seeds": [views.seed_card(s, on_seed[s["metadata"]["name"]], now=now) for s in seeds],
+            "seeds": [views.seed_card(s, fleet.seeds[s["metadata"]["name"]], now=now) for s in seeds],
         }
 
     # --- shoots -----------------------------------------------------------------------------------------------
@@ -104,11 +131,12 @@ class Pages:
         return response
 
     async def _shoots(self, request: Request, viewer: Viewer) -> JSON:
-        rows = await self.rows(viewer)
         q = query.ShootQuery.from_params(request.query_params)
-        page = query.run(rows, q)
+        rows = await self.rows(viewer, sort=q.sort, descending=q.descending)
+        page = query.run(rows, q, presorted=True)
         seeds = {s["metadata"]["name"]: views.seed_ready(s) for s in await self.seeds(viewer)}
-        return {"query": q, "page": page, "facets": query.facets(rows), "seed_ready": seeds,
+        facets = self.c.index.facets() if viewer.operator else query.facets(rows)
+        return {"query": q, "page": page, "facets": facets, "seed_ready": seeds,
                 "sorts": list(query.SORTS), "page_sizes": query.PAGE_SIZES}
 
     async def shoot(self, request: Request, viewer: Viewer) -> Response:
@@ -198,8 +226,11 @@ class Pages:
 
     async def kubeconfig(self, request: Request, viewer: Viewer) -> Response:
         namespace, name = request.path_params["namespace"], request.path_params["name"]
+        form = await request.form()
+        sub = form.get("subresource")
         try:
-            body = await actions.admin_kubeconfig(self.g, viewer.user, self.g.kind("shoots"), namespace, name)
+            body = await actions.kubeconfig(self.g, viewer.user, self.g.kind("shoots"), namespace, name,
+                                            sub if isinstance(sub, str) else actions.ADMIN_KUBECONFIG)
         except actions.ActionError as exc:
             raise errors.ApiError(501, "NotImplemented", str(exc)) from None
         return Response(body, media_type="application/yaml", headers={
@@ -215,10 +246,9 @@ class Pages:
         return self.render(request, "seeds_body.html", viewer, **await self._seeds(viewer))
 
     async def _seeds(self, viewer: Viewer) -> JSON:
-        rows = await self.rows(viewer)
+        fleet = self.fleet(viewer, await self.rows(viewer))
         seeds = await self.seeds(viewer)
-        on_seed = collections.Counter(r.seed for r in rows if r.seed)
-        issues = collections.Counter(r.seed for r in rows if r.seed and r.issue)
+        on_seed, issues = fleet.seeds, fleet.seed_issues
         now = time.time()
         names = [s["metadata"]["name"] for s in seeds]
         report, note = await self._queues(viewer, [f"seed.{n}" for n in names])
@@ -243,7 +273,7 @@ class Pages:
             return None, "queue depths are shown to garden operators"
         if inspector is None:
             return None, "no broker is configured for this console process"
-        report = await anyio.to_thread.run_sync(lambda: inspector.report(names))
+        report = await anyio.to_thread.run_sync(lambda: inspector.report(names, workers=False))
         return report, ""
 
     # --- projects ---------------------------------------------------------------------------------------------

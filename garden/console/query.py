@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from garden.console.summary import ShootRow
 
-SORTS: Mapping[str, Callable[[ShootRow], Any]] = {
-    "issues": lambda r: (not r.issue, r.project, r.name),
-    "name": lambda r: (r.name, r.project),
-    "project": lambda r: (r.project, r.name),
-    "seed": lambda r: (r.seed, r.project, r.name),
-    "provider": lambda r: (r.provider, r.region, r.project, r.name),
-    "version": lambda r: (_version_key(r.version), r.project, r.name),
-    "state": lambda r: (r.state, r.project, r.name),
-    "progress": lambda r: (r.progress, r.project, r.name),
-    "age": lambda r: (-r.created, r.project, r.name),
+# Sort key -> (the primary key, whether it runs high to low); ties keep (project, name) order.
+SORTS: Mapping[str, tuple[Callable[[ShootRow], Any], bool]] = {
+    "issues": (operator.attrgetter("issue"), True),
+    "name": (operator.attrgetter("name"), False),
+    "project": (operator.attrgetter("project"), False),
+    "seed": (operator.attrgetter("seed"), False),
+    "provider": (operator.attrgetter("provider", "region"), False),
+    "version": (lambda r: _version_key(r.version), False),
+    "state": (operator.attrgetter("state"), False),
+    "progress": (operator.attrgetter("progress"), False),
+    "age": (operator.attrgetter("created"), True),
 }
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -77,11 +79,12 @@ class Page:
     pages: int
 
 
-def run(rows: Iterable[ShootRow], query: ShootQuery) -> Page:
-    all_rows = list(rows)
-    keep = _predicate(query)
-    matched = [r for r in all_rows if keep(r)]
-    matched.sort(key=SORTS[query.sort], reverse=query.descending)
+def run(rows: Sequence[ShootRow], query: ShootQuery, *, presorted: bool = False) -> Page:
+    """One page of ``rows`` matching ``query``; ``presorted`` when ``rows`` are in the query's order already."""
+    all_rows = rows
+    matched = filtered(rows, query)
+    if not presorted:
+        matched = ordered(matched, query.sort, query.descending)
     pages = max(1, math.ceil(len(matched) / query.per_page))
     page = min(query.page, pages)
     start = (page - 1) * query.per_page
@@ -100,27 +103,38 @@ def search_terms(text: str) -> tuple[list[str], list[str]]:
     return required, excluded
 
 
-def _predicate(q: ShootQuery) -> Callable[[ShootRow], bool]:
-    required, excluded = search_terms(q.search)
-    checks: list[Callable[[ShootRow], bool]] = []
+def ordered(rows: Iterable[ShootRow], sort: str, descending: bool) -> list[ShootRow]:
+    """Stable passes with C-level keys: (project, name) first, then the sort's own key; ``descending`` flips it."""
+    out = sorted(rows, key=operator.attrgetter("project", "name"))
+    key, high_first = SORTS[sort]
+    if sort != "project":
+        out.sort(key=key, reverse=high_first)
+    if descending:
+        out.reverse()
+    return out
+
+
+def filtered(rows: Sequence[ShootRow], q: ShootQuery) -> list[ShootRow]:
+    """The rows matching every filter of ``q``, in their order; one pass per filter that is set."""
+    out = list(rows)
     if q.issues_only:
-        checks.append(lambda r: r.issue)
+        out = [r for r in out if r.issue]
     if q.platform_only:
-        checks.append(lambda r: r.error_kind != "user")
-    for field in ("seed", "project", "state", "provider"):
-        wanted = getattr(q, field)
-        if wanted:
-            checks.append(_equals(field, wanted))
-    if required or excluded:
-        def matches(r: ShootRow) -> bool:
-            text = r.text()
-            return all(t in text for t in required) and not any(t in text for t in excluded)
-        checks.append(matches)
-    return lambda r: all(check(r) for check in checks)
-
-
-def _equals(field: str, wanted: str) -> Callable[[ShootRow], bool]:
-    return lambda r: bool(getattr(r, field) == wanted)
+        out = [r for r in out if r.error_kind != "user"]
+    if q.seed:
+        out = [r for r in out if r.seed == q.seed]
+    if q.project:
+        out = [r for r in out if r.project == q.project]
+    if q.state:
+        out = [r for r in out if r.state == q.state]
+    if q.provider:
+        out = [r for r in out if r.provider == q.provider]
+    required, excluded = search_terms(q.search)
+    for term in required:
+        out = [r for r in out if term in r.text]
+    for term in excluded:
+        out = [r for r in out if term not in r.text]
+    return out
 
 
 def facets(rows: Sequence[ShootRow]) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ the last operation's state, with Hibernated / Hibernating / Waking up / Deleting
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,7 +83,7 @@ class ShootRow:
     def key(self) -> tuple[str, str]:
         return self.namespace, self.name
 
-    @property
+    @functools.cached_property
     def error_kind(self) -> str:
         """``user`` when every error is the user's to fix, ``platform`` when any needs the operators, else ''."""
         if not self.errors and not any(c.codes for c in self.chips):
@@ -90,7 +91,7 @@ class ShootRow:
         lines = [*self.errors, *(ErrorLine(c.message, c.codes, _all_user(c.codes)) for c in self.chips if c.codes)]
         return "user" if lines and all(line.user for line in lines) else "platform"
 
-    @property
+    @functools.cached_property
     def codes(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for line in self.errors:
@@ -99,6 +100,7 @@ class ShootRow:
             seen.update(dict.fromkeys(chip.codes))
         return tuple(seen)
 
+    @functools.cached_property
     def text(self) -> str:
         """What a search matches: names, placement, version, state and error text, lower case."""
         parts = [self.project, self.name, self.provider, self.region, self.version, self.seed, self.state,

@@ -19,6 +19,7 @@ from shoot import conditions
 JSON = dict[str, Any]
 GARDENLET_READY = "GardenletReady"
 _HIDDEN_METADATA = ("managedFields",)
+_HIDDEN_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +63,47 @@ def seed_card(seed: JSON, used: int, *, now: float, issues: int = 0) -> SeedCard
 
 
 @dataclasses.dataclass(frozen=True)
+class Fleet:
+    """The overview's counts over the shoots a viewer may see."""
+
+    total: int
+    processing: int
+    states: collections.Counter[str]
+    seeds: collections.Counter[str]
+    providers: collections.Counter[str]
+    versions: collections.Counter[str]
+    issues: list[ShootRow]  # newest issue first
+    seed_issues: collections.Counter[str]
+    namespaces: frozenset[str]
+
+
+def fleet(rows: Sequence[ShootRow]) -> Fleet:
+    """Every count of the overview in one pass over the rows."""
+    states: collections.Counter[str] = collections.Counter()
+    seeds: collections.Counter[str] = collections.Counter()
+    providers: collections.Counter[str] = collections.Counter()
+    versions: collections.Counter[str] = collections.Counter()
+    seed_issues: collections.Counter[str] = collections.Counter()
+    issues, namespaces, processing = [], set(), 0
+    for r in rows:
+        states[r.state] += 1
+        if r.seed:
+            seeds[r.seed] += 1
+        providers[r.provider] += 1
+        versions[r.version] += 1
+        namespaces.add(r.namespace)
+        if r.issue:
+            issues.append(r)
+            if r.seed:
+                seed_issues[r.seed] += 1
+        if r.op_state == "Processing":
+            processing += 1
+    issues.sort(key=lambda r: (-(r.issue_since or 0), r.project, r.name))
+    return Fleet(total=len(rows), processing=processing, states=states, seeds=seeds, providers=providers,
+                 versions=versions, issues=issues, seed_issues=seed_issues, namespaces=frozenset(namespaces))
+
+
+@dataclasses.dataclass(frozen=True)
 class Step:
     name: str
     state: str
@@ -100,6 +142,8 @@ def timeline(steps: Sequence[JSON], *, now: float) -> list[Step]:
 def manifest(obj: JSON) -> JSON:
     """The object as a user would write it: no managedFields, no status."""
     md = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _HIDDEN_METADATA}
+    if md.get("annotations"):
+        md["annotations"] = {k: v for k, v in md["annotations"].items() if k not in _HIDDEN_ANNOTATIONS}
     return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": md, "spec": obj.get("spec")}
 
 

@@ -16,18 +16,16 @@ import yaml
 from apiserver.server import ApiServer
 from garden import audit
 from tests.support import console as support
-from tests.support import fleet, servers
+from tests.support import fleet, servers, shoot_pki
 
 JSON = dict[str, Any]
 LOCAL, TEAM_B = "garden-local", "garden-team-b"
 
 
 class Env:
-    def __init__(self, server: servers.RunningServer, api: ApiServer, directory: Path) -> None:
-        self.server, self.api, self.directory = server, api, directory
+    def __init__(self, server: servers.RunningServer, api: ApiServer, directory: Path, tokens: dict[str, str]) -> None:
+        self.server, self.api, self.directory, self.tokens = server, api, directory, tokens
         self.service = api.service
-        self.tokens = {"olga": support.user_token(api, "olga", operator=True),
-                       "vera": support.user_token(api, "vera"), "bob": support.user_token(api, "bob")}
         self.clients: list[support.Browserless] = []
 
     def client(self, who: str | None = None) -> support.Browserless:
@@ -45,8 +43,11 @@ def env(tmp_path: Path) -> Iterator[Env]:
                    services="10.2.0.0/16", now=time.time())
     support.add_project(api.service, "team-b", members=[support.member("bob", "admin")])
     support.set_members(api.service, "local", [support.member("vera", "viewer")])
+    # Identities before the server starts: its controllers' first writes do not race the test's.
+    tokens = {"olga": support.user_token(api, "olga", operator=True), "vera": support.user_token(api, "vera"),
+              "bob": support.user_token(api, "bob")}
     with servers.serve(app, tmp_path, token="unused", name="garden") as server:
-        environment = Env(server, api, tmp_path)
+        environment = Env(server, api, tmp_path, tokens)
         try:
             yield environment
         finally:
@@ -192,7 +193,6 @@ def test_actions_the_platform_does_not_carry_out_are_disabled_with_the_reason(en
     page = env.client("olga").get("/console/shoots/garden-local/alpha").text
     assert 'id="action-maintain" disabled' in page and "does not run maintenance operations yet" in page
     assert 'id="action-rotate" disabled' in page and "does not rotate credentials yet" in page
-    assert "does not serve shoots/adminkubeconfig yet" in page
     assert 'id="action-retry" disabled' in page and "only a failed operation can be retried" in page
     answer = env.client("olga").post("/console/shoots/garden-local/alpha/actions/maintain")
     assert answer.status_code == 422 and "not available" in answer.text
@@ -271,3 +271,28 @@ def test_the_audit_log_hides_heartbeats_unless_asked(env: Env) -> None:
     assert "seeds/status" not in default and "alpha" in default
     assert "seeds/status" in olga.get("/console/audit?heartbeats=1").text
     assert "alpha" not in olga.get("/console/audit?user=nobody").text
+
+
+def test_kubeconfigs_are_downloaded_through_the_gardens_subresources_and_audited(env: Env) -> None:
+    support.add_shoot(env.service, "alpha", LOCAL)
+    olga, vera = env.client("olga"), env.client("vera")
+    path = "/console/shoots/garden-local/alpha/kubeconfig"
+    early = olga.post(path, htmx=False, data={"csrf": olga.csrf, "subresource": "adminkubeconfig"})
+    assert early.status_code == 400 and "has no client CA yet" in early.text  # the seed has not published it
+    shoots = support.rt(env.service, "shoots")
+    shoot_pki.publish(env.api, env.service.get(shoots, LOCAL, "alpha"), shoot_pki.make("shoot--local--alpha"),
+                      url="https://api.alpha.example.com")
+    admin = olga.post(path, htmx=False, data={"csrf": olga.csrf, "subresource": "adminkubeconfig"})
+    assert admin.status_code == 200 and "attachment" in admin.headers["content-disposition"]
+    config = yaml.safe_load(admin.text)
+    assert config["clusters"][0]["cluster"]["server"] == "https://api.alpha.example.com"
+    detail = vera.get("/console/shoots/garden-local/alpha").text
+    assert "Viewer kubeconfig" in detail and 'value="viewerkubeconfig"' in detail
+    assert vera.post(path, htmx=False, data={"csrf": vera.csrf, "subresource": "adminkubeconfig"}).status_code == 403
+    viewer = vera.post(path, htmx=False, data={"csrf": vera.csrf, "subresource": "viewerkubeconfig"})
+    assert viewer.status_code == 200 and yaml.safe_load(viewer.text)["users"]
+    assert isinstance(env.api.audit, audit.AuditLog)
+    trail = env.api.audit.recent(10, audit.AuditFilter(name="alpha", verb="create"))
+    assert {(e.user, e.subresource, e.code) for e in trail} == {
+        ("olga", "adminkubeconfig", 400), ("olga", "adminkubeconfig", 200), ("vera", "adminkubeconfig", 403),
+        ("vera", "viewerkubeconfig", 200)}
