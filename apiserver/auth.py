@@ -1,4 +1,4 @@
-"""Authentication by bearer token and the authorization hook.
+"""Authentication by bearer token or client certificate, and the authorization hook.
 
 ``apiserver.routes`` asks the ``Authenticator`` who a request comes from (401 when nobody) and the
 ``Authorizer`` whether that identity may do what it asks (403 otherwise). The garden fills in real
@@ -12,6 +12,8 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
+
+from cryptography import x509
 
 from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
@@ -38,6 +40,13 @@ class Authenticator(Protocol):
     def authenticate(self, token: str) -> UserInfo | None: ...
 
 
+class CertificateAuthenticator(Protocol):
+    def authenticate_certificate(self, cert: x509.Certificate) -> UserInfo | None:
+        """Who a TLS client certificate (already verified by the TLS layer against some trusted CA) names, or None
+        when this server does not accept it (another CA, expired): user from CN, groups from O."""
+        ...
+
+
 class Authorizer(Protocol):
     def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
         """None to allow; otherwise the reason the request is denied (403)."""
@@ -61,6 +70,7 @@ class AuditEvent:
     name: str
     code: int
     timestamp: str
+    impersonated_user: str = ""  # set when ``user`` made the request as someone else (Impersonate-User)
 
 
 def digest(token: str) -> str:
@@ -91,9 +101,12 @@ class TokenAuthenticator:
 
 
 class AllowAuthenticated:
-    """Every authenticated identity may do everything (the machinery's own default)."""
+    """Every authenticated identity may do everything (the machinery's own default) — except impersonating
+    someone, which only members of ``system:masters`` (the local seed's admin) may."""
 
     def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
+        if attrs.verb == "impersonate" and "system:masters" not in user.groups:
+            return "only members of system:masters may impersonate"
         return None
 
     def visible(self, user: UserInfo, rt: ResourceType, obj: dict[str, Any]) -> bool:

@@ -6,12 +6,10 @@ Content-Type), kubectl's protobuf for generator commands, and Go-style query boo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import yaml
-
-from apiserver import errors
+from apiserver import decoding, errors
+from apiserver.context import RequestContext
 
 JSON = dict[str, Any]
 
@@ -20,66 +18,75 @@ JSON_PATCH = "application/json-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
+_JSON_TYPES = ("application/json",)
+_YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
 
 
 def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def decode_object(body: bytes, content_type: str | None) -> JSON:
-    """The object in a POST/PUT body."""
+def decode_object(body: bytes, content_type: str | None, *, ctx: RequestContext | None = None) -> JSON:
+    """The object in a POST/PUT body; repeated keys are refused under ``fieldValidation=Strict`` (warned of under
+    Warn), as Kubernetes' strict decoding does."""
     kind = media_type(content_type)
     if kind == PROTOBUF:
         from apiserver import protobuf  # only kubectl's generator commands need the decoder
 
-        return protobuf.decode(body)
-    if kind in ("", "application/json", "application/yaml", "text/yaml", "application/x-yaml", "*/*"):
-        return _json_or_yaml(body)
-    raise errors.unsupported_media_type(
-        f'the body of the request was in an unknown format - accepted media types include: application/json, '
-        f'application/yaml, {PROTOBUF} (got "{kind}")'
-    )
+        decoded = decoding.Decoded(protobuf.decode(body))
+    elif kind in _JSON_TYPES or kind in _YAML_TYPES or kind in ("", "*/*"):
+        decoded = _json_or_yaml(body, kind)
+    else:
+        raise errors.unsupported_media_type(
+            f'the body of the request was in an unknown format - accepted media types include: application/json, '
+            f'application/yaml, {PROTOBUF} (got "{kind}")'
+        )
+    decoding.check(decoded.doc, what="the request body", strings=False)
+    if not isinstance(decoded.doc, dict):
+        raise errors.bad_request("the request body must be a JSON object")
+    report_duplicates(decoded.duplicates, ctx)
+    return decoded.doc
 
 
-def _json_or_yaml(body: bytes) -> JSON:
+def decode_document(body: bytes, content_type: str | None, *, ctx: RequestContext | None = None) -> Any:
+    """A patch body (JSON, or YAML for apply): any JSON value, checked like an object body."""
+    kind = media_type(content_type)
+    if not body.strip():
+        raise errors.bad_request("the request body is empty; a patch was expected")
+    decoded = _json_or_yaml(body, "application/yaml" if kind == APPLY_PATCH else "application/json")
+    report_duplicates(decoded.duplicates, ctx)
+    return decoded.doc
+
+
+def report_duplicates(duplicates: tuple[str, ...], ctx: RequestContext | None) -> None:
+    if not duplicates or ctx is None or ctx.field_validation == "Ignore":
+        return
+    messages = [f'duplicate field "{path}"' for path in duplicates]
+    if ctx.field_validation == "Strict":
+        raise errors.bad_request("strict decoding error: " + ", ".join(messages))
+    ctx.warnings.extend(messages)
+
+
+def _json_or_yaml(body: bytes, kind: str) -> decoding.Decoded:
     if not body.strip():
         raise errors.bad_request("the request body is empty; an object was expected")
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        try:
-            doc = yaml.safe_load(body)
-        except yaml.YAMLError as exc:
-            raise errors.bad_request(f"the request body is neither JSON nor YAML: {exc}") from None
-    if not isinstance(doc, dict):
-        raise errors.bad_request("the request body must be a JSON object")
-    return doc
+    if kind in _JSON_TYPES:
+        decoded = decoding.json_text(body)
+        assert decoded is not None
+        return decoded
+    # YAML (kubectl create --raw sends a file verbatim with no Content-Type); JSON, a subset, goes the fast way.
+    return decoding.json_text(body, strict=False) or decoding.yaml_text(body)
 
 
 def decode_options(body: bytes) -> JSON:
     """DeleteOptions: an empty body or JSON such as ``{"propagationPolicy":"Background"}``."""
     if not body.strip():
         return {}
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        raise errors.bad_request("the DeleteOptions body is not valid JSON") from None
-    if not isinstance(doc, dict):
+    decoded = decoding.json_text(body, what="the DeleteOptions body")
+    assert decoded is not None
+    if not isinstance(decoded.doc, dict):
         raise errors.bad_request("the DeleteOptions body must be a JSON object")
-    return doc
-
-
-def flag(value: str | None) -> bool:
-    """Go-style booleans: kubectl sends ``true``, the Python client ``True``."""
-    return (value or "").strip().lower() in ("true", "1", "t", "yes")
-
-
-def field_validation(value: str | None) -> str:
-    wanted = (value or "Warn").strip()
-    for mode in ("Strict", "Warn", "Ignore"):
-        if wanted.lower() == mode.lower():
-            return mode
-    raise errors.bad_request(f'fieldValidation must be one of Strict, Warn or Ignore, not "{wanted}"')
+    return decoded.doc
 
 
 def warning_header(messages: list[str]) -> str:

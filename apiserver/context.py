@@ -17,6 +17,8 @@ class UserInfo:
     groups: tuple[str, ...] = ()
     uid: str = ""
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # Who authenticated, when this identity is one they impersonate (``apiserver.impersonation``); else "".
+    impersonated_by: str = ""
 
 
 ANONYMOUS = UserInfo(name="system:anonymous", groups=("system:unauthenticated",))

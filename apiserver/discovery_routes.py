@@ -1,4 +1,4 @@
-"""The routes that serve no resource: version, health, discovery (``/api``, ``/apis``) and OpenAPI v3.
+"""The routes that serve no resource: version, health, discovery (``/api``, ``/apis``), OpenAPI v2 and v3.
 
 Added to the router by ``apiserver.routes.router``; ``apiserver.discovery`` and ``apiserver.openapi`` build the
 documents, which OpenAPI caches on the ``ApiServer`` because they only change with the registry.
@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from apiserver import discovery, errors, openapi, responses
+from apiserver import discovery, errors, openapi, openapi_v2, responses
 from apiserver.access import authenticate
 from apiserver.responses import JSONResponse
 from apiserver.server import ApiServer
@@ -74,6 +74,15 @@ def _add_discovery(r: APIRouter, api: ApiServer) -> None:
 
 
 def _add_openapi(r: APIRouter, api: ApiServer) -> None:
+    @r.get("/openapi/v2")
+    async def openapi_swagger(request: Request) -> Response:
+        authenticate(api, request)
+        doc = api.cached(("openapi-v2",), lambda: openapi_v2.document(api.registry))
+        if "protobuf" in request.headers.get("accept", ""):
+            body = api.cached(("openapi-v2", "protobuf"), lambda: openapi_v2.encode(doc))
+            return Response(body, media_type=openapi_v2.PROTOBUF)
+        return JSONResponse(doc)
+
     @r.get("/openapi/v3")
     async def openapi_index(request: Request) -> JSONResponse:
         authenticate(api, request)

@@ -128,5 +128,13 @@ def service_unavailable(message: str) -> ApiError:
     return ApiError(503, "ServiceUnavailable", message)
 
 
+def storage_read_error(qualified: str, name: str, why: str) -> ApiError:
+    """A stored object that cannot be read back: reason StorageReadError, as Kubernetes names it (KEP-3926), but
+    409 rather than its 500: the request is fine, the stored state is in the way."""
+    return ApiError(409, "StorageReadError",
+                    f'{qualified} "{name}" cannot be read from storage ({why}); delete it with the DeleteOptions '
+                    "ignoreStoreReadErrorWithClusterBreakingPotential=true", details=_details(qualified, name))
+
+
 def path_not_found() -> ApiError:
     return ApiError(404, "NotFound", "the server could not find the requested resource", details={})

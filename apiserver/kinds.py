@@ -14,13 +14,14 @@ from typing import Any
 from apiserver import errors
 from apiserver.errors import Cause
 from apiserver.registry import PrinterColumn, ResourceType
+from apiserver.schema import list_merged_by
 
 JSON = dict[str, Any]
 
 _STRING_MAP: JSON = {"type": "object", "additionalProperties": {"type": "string"}}
 _CONDITIONS: JSON = {"type": "array", "items": {"type": "object", "properties": {
     "type": {"type": "string"}, "status": {"type": "string"}, "reason": {"type": "string"},
-    "message": {"type": "string"}, "lastTransitionTime": {"type": "string"}}}}
+    "message": {"type": "string"}, "lastTransitionTime": {"type": "string"}}}, **list_merged_by("type")}
 
 def _object_schema(**properties: JSON) -> JSON:
     """A closed object schema: apiVersion, kind, metadata and ``properties``."""
@@ -29,7 +30,8 @@ def _object_schema(**properties: JSON) -> JSON:
 
 
 NAMESPACE_SCHEMA = _object_schema(
-    spec={"type": "object", "properties": {"finalizers": {"type": "array", "items": {"type": "string"}}}},
+    spec={"type": "object", "properties": {"finalizers": {"type": "array", "items": {"type": "string"},
+                                                          "x-kubernetes-list-type": "atomic"}}},
     status={"type": "object", "properties": {"phase": {"type": "string"}, "conditions": _CONDITIONS}},
 )
 SECRET_SCHEMA = _object_schema(data=_STRING_MAP, stringData=_STRING_MAP, type={"type": "string"},

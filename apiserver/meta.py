@@ -21,6 +21,20 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 SYSTEM_FIELDS = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds")
+TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
+
+# ObjectMeta's fields and the Go types their JSON must decode into ("time": metav1.Time, a string or null).
+_STRING_FIELDS = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "creationTimestamp",
+                  "deletionTimestamp")
+_INT_FIELDS = ("generation", "deletionGracePeriodSeconds")
+_MAP_FIELDS = ("labels", "annotations")
+_OWNER_STRINGS = ("apiVersion", "kind", "name", "uid")
+_OWNER_BOOLS = ("controller", "blockOwnerDeletion")
+_MANAGED_STRINGS = ("manager", "operation", "apiVersion", "time", "fieldsType", "subresource")
+_GO_TYPES = {"generation": "int64", "deletionGracePeriodSeconds": "int64", "labels": "map[string]string",
+             "annotations": "map[string]string", "finalizers": "[]string", "ownerReferences": "[]v1.OwnerReference",
+             "managedFields": "[]v1.ManagedFieldsEntry", "creationTimestamp": "v1.Time",
+             "deletionTimestamp": "v1.Time"}
 
 
 def now() -> str:
@@ -87,7 +101,97 @@ def metadata_causes(meta: JSON) -> list[Cause]:
         problem = _key_problem(key)
         if problem:
             causes.append(Cause(field="metadata.annotations", message=f'Invalid value: "{key}": {problem}'))
-    return causes
+    return causes + annotation_size_causes(meta)
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a value, as Go's decoding errors name it."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "null"
+
+
+def type_problem(md: Any) -> tuple[str, str, str] | None:
+    """The first metadata field whose JSON cannot decode into ObjectMeta: (field path, Go type, JSON type found).
+
+    ``null`` is accepted everywhere, as Go decodes it to the zero value."""
+    if not isinstance(md, dict):
+        return "metadata", "v1.ObjectMeta", json_type(md)
+    for key, value in md.items():
+        if value is None:
+            continue
+        field = f"metadata.{key}"
+        if key in _STRING_FIELDS and not isinstance(value, str):
+            return field, _GO_TYPES.get(key, "string"), json_type(value)
+        if key in _INT_FIELDS and (isinstance(value, bool) or not isinstance(value, int)):
+            return field, "int64", json_type(value)
+        if key in _MAP_FIELDS:
+            problem = _string_map_problem(field, value)
+            if problem:
+                return problem
+        if key == "finalizers":
+            problem = _list_problem(field, value, "[]string", lambda item: isinstance(item, str), "string")
+            if problem:
+                return problem
+        if key == "ownerReferences":
+            problem = _objects_problem(field, value, "v1.OwnerReference", _OWNER_STRINGS, _OWNER_BOOLS)
+            if problem:
+                return problem
+        if key == "managedFields":
+            problem = _objects_problem(field, value, "v1.ManagedFieldsEntry", _MANAGED_STRINGS, ())
+            if problem:
+                return problem
+    return None
+
+
+def _string_map_problem(field: str, value: Any) -> tuple[str, str, str] | None:
+    if not isinstance(value, dict):
+        return field, "map[string]string", json_type(value)
+    for item in value.values():
+        if not isinstance(item, str):
+            return field, "string", json_type(item)
+    return None
+
+
+def _list_problem(field: str, value: Any, go_type: str, ok: Any, item_type: str) -> tuple[str, str, str] | None:
+    if not isinstance(value, list):
+        return field, go_type, json_type(value)
+    for item in value:
+        if not ok(item):
+            return field, item_type, json_type(item)
+    return None
+
+
+def _objects_problem(
+    field: str, value: Any, go_type: str, strings: tuple[str, ...], bools: tuple[str, ...]
+) -> tuple[str, str, str] | None:
+    problem = _list_problem(field, value, f"[]{go_type}", lambda item: isinstance(item, dict), go_type)
+    if problem:
+        return problem
+    for item in value:
+        for key in strings:
+            if item.get(key) is not None and not isinstance(item[key], str):
+                return f"{field}.{key}", "string", json_type(item[key])
+        for key in bools:
+            if item.get(key) is not None and not isinstance(item[key], bool):
+                return f"{field}.{key}", "bool", json_type(item[key])
+    return None
+
+
+def annotation_size_causes(meta: JSON) -> list[Cause]:
+    """Kubernetes' limit on all annotations together (keys and values, in bytes)."""
+    annotations = meta.get("annotations") or {}
+    total = sum(len(k.encode()) + len(v.encode()) for k, v in annotations.items())
+    if total <= TOTAL_ANNOTATION_SIZE_LIMIT:
+        return []
+    return [Cause(field="metadata.annotations", reason="FieldValueTooLong",
+                  message=f"Too long: must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes")]
 
 
 def content(obj: JSON) -> JSON:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from apiserver import errors, meta, schema
+from apiserver import decoding, errors, meta, schema
 from apiserver.context import RequestContext
 from apiserver.errors import Cause
 from apiserver.registry import ResourceType
@@ -28,16 +28,22 @@ def with_type(rt: ResourceType, obj: JSON) -> JSON:
 
 
 def decode(rt: ResourceType, body: JSON, *, namespace: str, ctx: RequestContext) -> JSON:
-    """A copy of ``body`` checked against the kind and the URL's namespace, unknown fields handled per ``ctx``."""
+    """A copy of ``body`` checked against the kind and the URL's namespace, unknown fields handled per ``ctx``.
+
+    Refuses (400) what could not be stored and served back, and metadata whose JSON types are not ObjectMeta's."""
     if not isinstance(body, dict):
         raise errors.bad_request("the body of the request must be a JSON object")
+    decoding.check(body, what="the object")  # before any recursive code (deepcopy, pruning) sees it
+    _check_type(rt, body)
+    problem = None if body.get("metadata") is None else meta.type_problem(body["metadata"])
+    if problem:
+        raise cannot_handle(rt, *problem)
     obj = copy.deepcopy(body)
-    _check_type(rt, obj)
     md = obj.get("metadata")
     if md is None:
         md = obj["metadata"] = {}
-    if not isinstance(md, dict):
-        raise errors.bad_request("metadata must be an object")
+    for key in [k for k, v in md.items() if v is None]:
+        del md[key]  # Go decodes null to the zero value, which it omits
     for key in ("labels", "annotations", "finalizers", "ownerReferences"):
         if key in md and not md[key]:
             del md[key]  # Go's omitempty: removing the last label (`kubectl label x k-`) leaves no "labels": {}
@@ -45,8 +51,26 @@ def decode(rt: ResourceType, body: JSON, *, namespace: str, ctx: RequestContext)
     return _validate_fields(rt, obj, ctx)
 
 
+def cannot_handle(rt: ResourceType, field: str, go_type: str, found: str) -> errors.ApiError:
+    """Kubernetes' 400 for a body whose JSON does not decode into the kind's Go type."""
+    struct = "ObjectMeta" if field.startswith("metadata.") else rt.kind
+    problem = f"cannot unmarshal {found} into a value of type {go_type}"
+    if go_type == "int32":
+        problem = "must be a 32-bit integer (between -2147483648 and 2147483647)"
+    return errors.bad_request(
+        f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: json: cannot unmarshal {found} '
+        f"into Go struct field {struct}.{field} of type {go_type}",
+        causes=[Cause(field=field, reason="FieldValueInvalid",
+                      message=f"Invalid value: {problem}")])
+
+
 def _check_type(rt: ResourceType, obj: JSON) -> None:
     kind, api_version = obj.get("kind"), obj.get("apiVersion")
+    for field, value in (("kind", kind), ("apiVersion", api_version)):
+        if value is not None and not isinstance(value, str):
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                     f"{meta.json_type(value)} into Go struct field .{field} of type string",
+                                     causes=[Cause(field=field, message="Invalid value: must be a string")])
     if (kind and kind != rt.kind) or (api_version and api_version != rt.api_version):
         raise errors.bad_request(
             f"the API version in the data ({api_version}) does not match the expected API version "
@@ -67,7 +91,10 @@ def _place_in_namespace(rt: ResourceType, md: JSON, namespace: str) -> None:
 def _validate_fields(rt: ResourceType, obj: JSON, ctx: RequestContext) -> JSON:
     if ctx.field_validation == "Ignore" and rt.schema is None:
         return obj
-    pruned, unknown = schema.prune(obj, rt.schema)
+    int32: list[str] = []
+    pruned, unknown = schema.prune(obj, rt.schema, int32=int32)
+    if int32:
+        raise cannot_handle(rt, int32[0], "int32", "number")
     if unknown and ctx.field_validation == "Strict":
         raise errors.bad_request("strict decoding error: " + ", ".join(f'unknown field "{u}"' for u in unknown))
     if unknown and ctx.field_validation == "Warn":

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import datetime
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from apiserver import errors, protobuf_types
+from apiserver import decoding, errors, protobuf_types
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 MAGIC = b"k8s\x00"
@@ -209,7 +208,10 @@ def _quantity(buf: bytes) -> str:
 def _raw_json(buf: bytes) -> Any:
     # metav1.FieldsV1 {1: Raw}: the raw bytes are JSON
     raw = b"".join(_bytes(wire, value) for number, wire, value in read_fields(buf) if number == 1)
-    return json.loads(raw) if raw else None
+    if not raw:
+        return None
+    decoded = decoding.json_text(raw, what="a FieldsV1 in the protobuf body")
+    return decoded.doc if decoded is not None else None
 
 
 _SPECIAL = {"time": _time, "int-or-string": _int_or_string, "quantity": _quantity, "raw-json": _raw_json}

@@ -59,6 +59,9 @@ class ResourceType:
     model: type[BaseModel] | None = None
     # False for CRD-like kinds: strategic-merge patch is refused with 415, as a real API server does.
     strategic_merge: bool = True
+    # False where the kind's strategy refuses a PUT without metadata.resourceVersion (Gardener's Shoot): 422.
+    # Otherwise such a PUT is unconditional, retried until it applies, as Kubernetes' built-ins allow.
+    unconditional_update: bool = True
     # Kinds that have no spec/status split (Secret, ConfigMap): every write is a "main" write.
     verbs: tuple[str, ...] = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
     admission: tuple[Admission, ...] = ()

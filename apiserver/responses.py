@@ -18,3 +18,12 @@ class JSONResponse(_StarletteJSON):
 
 def dumps(content: Any) -> bytes:
     return orjson.dumps(content)
+
+
+def servable(content: Any) -> bool:
+    """Whether ``content`` can be rendered (a row stored around the API may hold what orjson cannot write)."""
+    try:
+        orjson.dumps(content)
+    except orjson.JSONEncodeError:
+        return False
+    return True

@@ -23,6 +23,8 @@ from apiserver import (
     consistency,
     discovery_routes,
     errors,
+    negotiation,
+    options,
     patch,
     paths,
     responses,
@@ -80,18 +82,21 @@ async def handle(api: ApiServer, request: Request, group: str, version: str, res
     if target.rt.namespaced and target.namespace is None and target.name:
         raise errors.path_not_found()
     q = request.query_params
-    verb = _verb(request.method, target, watching=bodies.flag(q.get("watch")))
+    verb = _verb(request.method, target, watching=options.boolean(q.get("watch")))
     attrs = Attributes(verb=verb, group=group, resource=target.rt.plural, subresource=target.subresource,
                        namespace=target.namespace or "", name=target.name, path=request.url.path)
     access.authorize(api, user, attrs, target.rt)
-    ctx = RequestContext(
-        user=user,
-        dry_run=q.get("dryRun") == "All",
-        field_validation=bodies.field_validation(q.get("fieldValidation")),
-        field_manager=q.get("fieldManager", ""),
-    )
-    code = 500
     raw = api.raw_subresources.get((target.rt.key, target.subresource))
+    if raw is None:
+        negotiation.check_accept(request.headers.get("accept", ""))
+    ctx = RequestContext(user=user)
+    if verb in ("create", "update", "patch"):
+        opts = options.write_options(q, verb)
+        ctx = RequestContext(user=user, dry_run=opts.dry_run, field_validation=opts.field_validation,
+                             field_manager=opts.field_manager)
+    elif verb in ("get", "list", "watch", "deletecollection"):
+        options.read_options(q, verb)
+    code = 500
     try:
         handler = _HANDLERS[verb] if raw is None else raw
         response: Response = await handler(api, request, target, ctx)
@@ -155,7 +160,10 @@ async def _get(api: ApiServer, request: Request, target: paths.Target, ctx: Requ
     if tables.wants_table(accept) and not target.subresource:
         rv = obj["metadata"].get("resourceVersion", "")
         return JSONResponse(_table(target.rt, [obj], request, rv=rv, cont=None))
-    return _respond(obj, ctx)
+    try:
+        return _respond(obj, ctx)
+    except TypeError:  # stored around the API, and not renderable
+        raise errors.storage_read_error(target.rt.qualified, target.name, "it cannot be rendered as JSON") from None
 
 
 def _table(rt: ResourceType, items: list[JSON], request: Request, *, rv: str, cont: str | None) -> JSON:
@@ -166,7 +174,7 @@ def _table(rt: ResourceType, items: list[JSON], request: Request, *, rv: str, co
 
 async def _list(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     q = request.query_params
-    limit = _int(q.get("limit"), "limit")
+    limit = options.read_options(q, "list").limit
     opts = consistency.list_options(q)
     if opts.minimum:
         await consistency.await_fresh(api.store.current_rv, opts.minimum)
@@ -174,16 +182,20 @@ async def _list(api: ApiServer, request: Request, target: paths.Target, ctx: Req
     result: ListResult = await _run(lambda: api.service.list(
         target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
         field_selector=q.get("fieldSelector", ""), limit=limit or None, continue_token=q.get("continue") or None,
-        exact_rv=at))
-    items = [obj for obj in result.items if api.authorizer.visible(ctx.user, target.rt, obj)]
+        exact_rv=at, caller=ctx.user.name, visible=lambda obj: api.authorizer.visible(ctx.user, target.rt, obj)))
+    items = result.items
     rv = str(result.resource_version)
     if tables.wants_table(request.headers.get("accept", "")):
         return JSONResponse(_table(target.rt, items, request, rv=rv, cont=result.continue_token))
     md: JSON = {"resourceVersion": rv}
     if result.continue_token:
         md["continue"] = result.continue_token
-    return JSONResponse({"kind": f"{target.rt.kind}List", "apiVersion": target.rt.api_version, "metadata": md,
-                         "items": items})
+    body = {"kind": f"{target.rt.kind}List", "apiVersion": target.rt.api_version, "metadata": md, "items": items}
+    try:
+        return JSONResponse(body)
+    except TypeError:  # an object stored around the API that cannot be rendered: list the others
+        body["items"] = [item for item in items if responses.servable(item)]
+        return JSONResponse(body)
 
 
 async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
@@ -202,12 +214,12 @@ async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: Re
         initial, start = result.items, result.resource_version
     else:
         start = opts.minimum or await _run(api.store.current_rv)
-    timeout = _int(q.get("timeoutSeconds"), "timeoutSeconds")
+    reads = options.read_options(q, "watch")
     req = watch.WatchRequest(
         rt=rt, namespace=target.namespace, labels=labels, fields=fields,
         field_getter=lambda obj: (lambda f: selectors.field_value(obj, rt.field_selectors.get(f, f))),
-        resource_version=start, bookmarks=bodies.flag(q.get("allowWatchBookmarks")),
-        timeout=float(timeout) if timeout else None,
+        resource_version=start, bookmarks=reads.bookmarks,
+        timeout=float(reads.timeout_seconds) if reads.timeout_seconds else None,
         visible=lambda obj: api.authorizer.visible(ctx.user, rt, obj),
     )
     initial = [obj for obj in initial if req.visible(obj)]
@@ -220,7 +232,10 @@ async def _watch(api: ApiServer, request: Request, target: paths.Target, ctx: Re
             end = consistency.end_of_initial_events(rt.kind, rt.api_version, start)
             yield _event_line(rt, "BOOKMARK", end, request, as_table)
         async for kind, obj in watch.events(api.feed, req):
-            yield _event_line(rt, kind, obj, request, as_table)
+            try:
+                yield _event_line(rt, kind, obj, request, as_table)
+            except TypeError:  # not renderable (stored around the API): the watch goes on without it
+                continue
 
     return StreamingResponse(stream(), media_type="application/json")
 
@@ -237,19 +252,22 @@ async def _create(api: ApiServer, request: Request, target: paths.Target, ctx: R
     body = await request.body()
     custom = _custom(api, target)
     if custom is not None:
-        doc = bodies.decode_object(body, request.headers.get("content-type"))
+        doc = bodies.decode_object(body, request.headers.get("content-type"), ctx=ctx)
         return _respond(await _run(lambda: custom(api, target, "POST", doc, ctx)), ctx, status=201)
     if target.subresource:
         raise errors.method_not_allowed()
     if target.rt.namespaced and target.namespace is None:
         raise errors.path_not_found()
-    doc = bodies.decode_object(body, request.headers.get("content-type"))
+    doc = bodies.decode_object(body, request.headers.get("content-type"), ctx=ctx)
+    md = doc.get("metadata")
+    if isinstance(md, dict) and isinstance(md.get("resourceVersion"), str) and md["resourceVersion"]:
+        raise errors.bad_request("resourceVersion should not be set on objects to be created")
     obj = await _run(lambda: api.service.create(target.rt, _namespace(target), doc, ctx))
     return _respond(obj, ctx, status=201)
 
 
 async def _update(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
-    doc = bodies.decode_object(await request.body(), request.headers.get("content-type"))
+    doc = bodies.decode_object(await request.body(), request.headers.get("content-type"), ctx=ctx)
     custom = _custom(api, target)
     if custom is not None:
         return _respond(await _run(lambda: custom(api, target, "PUT", doc, ctx)), ctx)
@@ -265,6 +283,7 @@ async def _patch(api: ApiServer, request: Request, target: paths.Target, ctx: Re
         raise errors.unsupported_media_type(
             "server-side apply (application/apply-patch+yaml) is not supported by this server; use client-side "
             "apply (kubectl apply without --server-side) or a merge patch")
+    bodies.decode_document(body, content_type, ctx=ctx)  # refuses what cannot be decoded or stored, once
     custom = _custom(api, target)
     if custom is not None:
         return _respond(await _run(lambda: _patch_custom(custom, api, target, body, content_type, ctx)), ctx)
@@ -295,18 +314,16 @@ def _patch_custom(
 
 
 async def _delete(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
-    options = bodies.decode_options(await request.body())
-    if request.query_params.get("propagationPolicy"):
-        options.setdefault("propagationPolicy", request.query_params["propagationPolicy"])
-    if options.get("dryRun") == ["All"]:
-        ctx.dry_run = True
-    obj = await _run(lambda: api.service.delete(target.rt, _namespace(target), target.name, ctx, options=options))
+    opts = options.delete_options(request.query_params, bodies.decode_options(await request.body()))
+    ctx.dry_run = bool(opts.get("dryRun"))
+    obj = await _run(lambda: api.service.delete(target.rt, _namespace(target), target.name, ctx, options=opts))
     return _respond(obj, ctx)
 
 
 async def _delete_collection(api: ApiServer, request: Request, target: paths.Target, ctx: RequestContext) -> Response:
     q = request.query_params
-    options = bodies.decode_options(await request.body())
+    opts = options.delete_options(q, bodies.decode_options(await request.body()))
+    ctx.dry_run = bool(opts.get("dryRun"))
 
     def delete_all() -> list[JSON]:
         result = api.service.list(target.rt, target.namespace, label_selector=q.get("labelSelector", ""),
@@ -315,7 +332,7 @@ async def _delete_collection(api: ApiServer, request: Request, target: paths.Tar
         for item in result.items:
             md = item["metadata"]
             try:
-                out.append(api.service.delete(target.rt, md.get("namespace") or "", md["name"], ctx, options=options))
+                out.append(api.service.delete(target.rt, md.get("namespace") or "", md["name"], ctx, options=opts))
             except errors.ApiError as exc:
                 if exc.code != 404:
                     raise
@@ -324,15 +341,6 @@ async def _delete_collection(api: ApiServer, request: Request, target: paths.Tar
     items = await _run(delete_all)
     return JSONResponse({"kind": f"{target.rt.kind}List", "apiVersion": target.rt.api_version,
                          "metadata": {}, "items": items})
-
-
-def _int(value: str | None, name: str) -> int:
-    if value in (None, ""):
-        return 0
-    try:
-        return int(value)
-    except ValueError:
-        raise errors.bad_request(f'{name} must be an integer, not "{value}"') from None
 
 
 _HANDLERS: dict[str, Callable[[ApiServer, Request, paths.Target, RequestContext], Any]] = {

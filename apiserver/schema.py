@@ -6,6 +6,7 @@ by ``apiserver.openapi`` (kind schemas) and by packages that embed ``ObjectMeta`
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import json
 from typing import Any
@@ -22,6 +23,19 @@ JSON = dict[str, Any]
 FREE_FORM: JSON = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
 TOP_LEVEL_FIELDS = ("apiVersion", "kind", "metadata")
 _BRANCH_KEYS = ("anyOf", "oneOf", "allOf")
+# Where the running ``prune`` collects out-of-range int32 paths (None: not asked for).
+_INT32_PROBLEMS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("int32_problems", default=None)
+
+
+def list_merged_by(key: str) -> JSON:
+    """The OpenAPI extensions of a list Go tags ``patchStrategy:"merge" patchMergeKey:"<key>"`` (and
+    ``+listType=map``): strategic merge patches and kubectl's client-side apply merge its items by ``key``."""
+    return {
+        "x-kubernetes-list-map-keys": [key],
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-patch-merge-key": key,
+        "x-kubernetes-patch-strategy": "merge",
+    }
 
 
 class _CamelModel(BaseModel):
@@ -67,12 +81,16 @@ class ObjectMeta(_CamelModel):
     )
     annotations: dict[str, str] | None = Field(default=None, description="Map of non-identifying metadata.")
     owner_references: list[OwnerReference] | None = Field(
-        default=None, description="Objects this one depends on."
+        default=None, description="Objects this one depends on.",
+        json_schema_extra=list_merged_by("uid"),
     )
     finalizers: list[str] | None = Field(
-        default=None, description="Must be empty before the object is deleted."
+        default=None, description="Must be empty before the object is deleted.",
+        json_schema_extra={"x-kubernetes-list-type": "set", "x-kubernetes-patch-strategy": "merge"},
     )
-    managed_fields: list[dict[str, Any]] | None = Field(default=None, description="Field ownership records.")
+    managed_fields: list[dict[str, Any]] | None = Field(
+        default=None, description="Field ownership records.", json_schema_extra={"x-kubernetes-list-type": "atomic"}
+    )
 
 
 class TypeMeta(_CamelModel):
@@ -143,11 +161,14 @@ OBJECT_META_SCHEMA: JSON = model_schema(ObjectMeta)
 # --- pruning unknown fields -------------------------------------------------------------------------------
 
 
-def prune(obj: JSON, schema: JSON | None) -> tuple[JSON, list[str]]:
-    """A copy of ``obj`` without the fields ``schema`` does not know, and their paths (``spec.bogus``)."""
+def prune(obj: JSON, schema: JSON | None, *, int32: list[str] | None = None) -> tuple[JSON, list[str]]:
+    """A copy of ``obj`` without the fields ``schema`` does not know, and their paths (``spec.bogus``).
+
+    ``int32`` collects the paths of integers outside the 32-bit range where the schema says ``format: int32``."""
     if schema is None:
         return copy.deepcopy(obj), []
     unknown: list[str] = []
+    _INT32_PROBLEMS.set(int32)
     out: JSON = {}
     for key, value in obj.items():
         if key == "metadata":
@@ -224,6 +245,10 @@ def _prune(value: Any, *, schemas: list[JSON], path: str, unknown: list[str]) ->
         if not items:
             return copy.deepcopy(value)
         return [_prune(v, schemas=items, path=f"{path}[{i}]", unknown=unknown) for i, v in enumerate(value)]
+    if type(value) is int and not -(2**31) <= value < 2**31:
+        problems = _INT32_PROBLEMS.get()
+        if problems is not None and any(s.get("format") == "int32" for s in flat):
+            problems.append(path)
     return value
 
 

@@ -19,8 +19,8 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from apiserver import errors
-from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer
+from apiserver import bodylimit, errors
+from apiserver.auth import AllowAuthenticated, AuditEvent, Authenticator, Authorizer, CertificateAuthenticator
 from apiserver.registry import Registry
 from apiserver.responses import JSONResponse
 from apiserver.service import ResourceService
@@ -42,6 +42,8 @@ class ApiServer:
     store: Store
     authenticator: Authenticator
     authorizer: Authorizer = dataclasses.field(default_factory=AllowAuthenticated)
+    # Client certificates (``apiserver.client_certs``): None on servers that accept only tokens.
+    client_certificates: CertificateAuthenticator | None = None
     server_address: str = "127.0.0.1:6443"
     version_minor: str = "32"
     # Keep this many change-log rows when compacting; compaction runs every ``compact_interval`` seconds.
@@ -94,7 +96,22 @@ class Server(uvicorn.Server):
         api = getattr(getattr(self.config.app, "state", None), "api", None)
         if isinstance(api, ApiServer):
             await api.feed.close_watches()
+        self._drop_idle_connections()
         await super().shutdown(sockets)
+
+    def _drop_idle_connections(self) -> None:
+        """Close idle keep-alive connections at once instead of through TLS's close handshake.
+
+        Uvicorn closes an idle connection politely; over TLS its connection is only gone once the peer answers the
+        close_notify, which an idle client (a seed agent shutting down, a browser tab) may never do — so shutdown
+        waited out its whole grace period and reported cancelling "0 running task(s)". Busy connections still end
+        after their response.
+        """
+        for connection in list(self.server_state.connections):
+            cycle = getattr(connection, "cycle", None)
+            transport = getattr(connection, "transport", None)
+            if transport is not None and (cycle is None or cycle.response_complete):
+                transport.abort()
 
 
 def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
@@ -124,6 +141,7 @@ def build_app(api: ApiServer, *, title: str = "hortus API") -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
     app.include_router(routes.router(api))
+    app.add_middleware(bodylimit.BodyLimit)
     return app
 
 

@@ -9,23 +9,25 @@ Lists are ``apiserver.listing``'s, body decoding and update merging ``apiserver.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
-from apiserver import deletion, errors, listing, meta, objects, patch, schema
+import pydantic
+
+from apiserver import continuation, deletion, errors, limits, listing, meta, objects, patch, ratchet, schema
 from apiserver.context import RequestContext
 from apiserver.errors import Cause
-from apiserver.listing import ListResult, allowed_fields, decode_continue, encode_continue
+from apiserver.listing import ListResult, Visible, allowed_fields
 from apiserver.objects import with_type
 from apiserver.registry import Registry, ResourceType
-from apiserver.storage.store import AlreadyStored, StaleResourceVersion, Store, Vanished
+from apiserver.storage.keys import ServerKeys
+from apiserver.storage.store import AlreadyStored, Corrupt, StaleResourceVersion, Store, Vanished
 
 # The moved names stay importable from here, where callers found them first.
-__all__ = ["ListResult", "ResourceService", "allowed_fields", "decode_continue", "encode_continue", "with_type"]
+__all__ = ["ListResult", "ResourceService", "allowed_fields", "with_type"]
+CONTINUE_KEY = "continue-tokens"
 
 JSON = dict[str, Any]
-_RETRIES = 8
 
 
 class ResourceService:
@@ -40,11 +42,16 @@ class ResourceService:
         # Storage keys of kinds deleted gracefully, as Pods are where a kubelet runs: a Pod bound to a node gets
         # a future deletionTimestamp and the kubelet deletes it with grace period 0 once its containers stopped.
         self.graceful: set[str] = set()
+        # Continue tokens are sealed with a key kept in the database: every process serving it opens them.
+        self.tokens = continuation.ContinueTokens(lambda: ServerKeys(store.engine).get(CONTINUE_KEY))
 
     # --- reads ----------------------------------------------------------------------------------------------
 
     def get(self, rt: ResourceType, namespace: str, name: str) -> JSON:
-        obj = self.store.get(rt.key, namespace, name)
+        try:
+            obj = self.store.get(rt.key, namespace, name)
+        except Corrupt as exc:
+            raise errors.storage_read_error(rt.qualified, name, exc.why) from None
         if obj is None:
             raise errors.not_found(rt.qualified, name)
         return with_type(rt, obj)
@@ -59,13 +66,19 @@ class ResourceService:
         limit: int | None = None,
         continue_token: str | None = None,
         exact_rv: int | None = None,
+        caller: str = "",
+        visible: Visible | None = None,
     ) -> ListResult:
-        """The objects now, or with ``exact_rv`` as they were at that resourceVersion (410 when compacted)."""
+        """The objects now, or with ``exact_rv`` as they were at that resourceVersion (410 when compacted).
+
+        ``visible`` filters what ``caller`` may see; pages and continue tokens count only those objects."""
         if exact_rv is not None:
-            return listing.list_exact(self.store, rt, namespace, exact_rv, label_selector=label_selector,
-                                      field_selector=field_selector, limit=limit)
-        return listing.list_objects(self.store, rt, namespace, label_selector=label_selector,
-                                    field_selector=field_selector, limit=limit, continue_token=continue_token)
+            return listing.list_exact(self.store, rt, namespace, exact_rv, tokens=self.tokens, caller=caller,
+                                      label_selector=label_selector, field_selector=field_selector, limit=limit,
+                                      visible=visible)
+        return listing.list_objects(self.store, rt, namespace, tokens=self.tokens, caller=caller,
+                                    label_selector=label_selector, field_selector=field_selector, limit=limit,
+                                    continue_token=continue_token, visible=visible)
 
     # --- writes ---------------------------------------------------------------------------------------------
 
@@ -95,11 +108,17 @@ class ResourceService:
         self, rt: ResourceType, namespace: str, name: str, body: JSON, ctx: RequestContext, *, subresource: str = ""
     ) -> JSON:
         obj = objects.decode(rt, body, namespace=namespace, ctx=ctx)
-        if obj["metadata"].get("name", name) != name:
-            raise errors.bad_request("the name of the object does not match the name on the URL")
-        obj["metadata"]["name"] = name
+        if obj["metadata"].get("name", "") != name:
+            raise errors.bad_request(f'the name of the object ({obj["metadata"].get("name", "")}) does not match '
+                                     f"the name on the URL ({name})")
         expect = obj["metadata"].get("resourceVersion") or None
-        return self._write(rt, namespace, name, lambda _old: copy.deepcopy(obj), expect, ctx, subresource)
+
+        def replaced(_old: JSON) -> JSON:
+            if expect is None and not rt.unconditional_update:
+                raise _resource_version_required(rt, name)
+            return copy.deepcopy(obj)
+
+        return self._write(rt, namespace, name, replaced, expect, ctx, subresource)
 
     def patch(
         self,
@@ -113,22 +132,28 @@ class ResourceService:
         subresource: str = "",
     ) -> JSON:
         def patched(old: JSON) -> JSON:
-            new = patch.apply_patch(old, body, content_type, strategic=rt.strategic_merge)
+            new = patch.apply_patch(old, body, content_type, strategic=rt.strategic_merge, schema=rt.schema)
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patch must leave an object with metadata")
+            # A resourceVersion the patch itself sets (kubectl diff, optimistic clients) pins the write to it.
+            pinned = new["metadata"].get("resourceVersion")
+            if pinned and pinned != old["metadata"].get("resourceVersion"):
+                raise errors.conflict(rt.qualified, name)
             new = objects.decode(rt, new, namespace=namespace, ctx=ctx)
             if new["metadata"].get("name") != name:
                 raise errors.bad_request("metadata.name cannot be changed by a patch")
             return new
 
-        expect = _patch_rv(body, content_type)
-        return self._write(rt, namespace, name, patched, expect, ctx, subresource)
+        # Applied to the object as it is at each attempt, so retried until it applies (GuaranteedUpdate).
+        return self._write(rt, namespace, name, patched, None, ctx, subresource)
 
     def delete(
         self, rt: ResourceType, namespace: str, name: str, ctx: RequestContext, *, options: JSON | None = None
     ) -> JSON:
         options = options or {}
-        for _ in range(_RETRIES):
+        if options.get("ignoreStoreReadErrorWithClusterBreakingPotential"):
+            return self._delete_unreadable(rt, namespace, name, ctx)
+        while True:  # preconditions are checked against each attempt's object, so a race is retried
             old = self.get(rt, namespace, name)
             deletion.check_preconditions(rt, old, options.get("preconditions") or {})
             for admit in rt.admission:
@@ -142,7 +167,26 @@ class ResourceService:
                 continue
             except Vanished:
                 raise errors.not_found(rt.qualified, name) from None
-        raise errors.conflict(rt.qualified, name)
+
+    def _delete_unreadable(self, rt: ResourceType, namespace: str, name: str, ctx: RequestContext) -> JSON:
+        """Remove an object that cannot be read, without admission or finalizers (KEP-3926's unsafe delete)."""
+        try:
+            readable = self.store.get(rt.key, namespace, name)
+        except Corrupt:
+            pass
+        else:
+            if readable is None:
+                raise errors.not_found(rt.qualified, name)
+            raise errors.invalid("DeleteOptions", "", [Cause(
+                field="ignoreStoreReadErrorWithClusterBreakingPotential", reason="FieldValueInvalid",
+                message="Invalid value: true: is exclusively used to delete corrupt objects, and the object "
+                        f'{rt.qualified} "{name}" is not corrupt')], group="meta.k8s.io")
+        if not ctx.dry_run:
+            with self.store.write() as txn:
+                if not txn.delete_unreadable(rt.key, namespace, name):
+                    raise errors.not_found(rt.qualified, name)
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": name, "kind": rt.plural, **({"group": rt.group} if rt.group else {})}}
 
     # --- internals ------------------------------------------------------------------------------------------
 
@@ -156,7 +200,10 @@ class ResourceService:
         ctx: RequestContext,
         subresource: str,
     ) -> JSON:
-        for _ in range(_RETRIES):
+        # A write that names no resourceVersion is retried until it applies, however many writers race it
+        # (Kubernetes' GuaranteedUpdate): each attempt rebuilds it from the object as it now is. One that names a
+        # version conflicts as soon as that version is gone.
+        while True:
             old = self.get(rt, namespace, name)
             if expect is not None and old["metadata"].get("resourceVersion") != expect:
                 raise errors.conflict(rt.qualified, name)
@@ -177,7 +224,6 @@ class ResourceService:
                     raise errors.conflict(rt.qualified, name) from None
             except Vanished:
                 raise errors.not_found(rt.qualified, name) from None
-        raise errors.conflict(rt.qualified, name)
 
     def _after(self, rt: ResourceType, operation: str, obj: JSON) -> JSON:
         if rt.after_write is not None:
@@ -189,13 +235,25 @@ class ResourceService:
     ) -> JSON:
         if rt.normalize is not None:
             obj = rt.normalize(obj)
-        causes = meta.metadata_causes(obj["metadata"])
+        causes = meta.metadata_causes(obj["metadata"]) + limits.object_causes(rt, obj)
         if causes:
             raise errors.invalid(rt.kind, obj["metadata"].get("name", ""), causes, group=rt.group)
+        invalid = None
         if rt.model is not None:
-            schema.validate_with_model(obj, rt.model, rt.kind, obj["metadata"].get("name", ""))
+            try:
+                schema.validate_with_model(obj, rt.model, rt.kind, obj["metadata"].get("name", ""))
+            except errors.ApiError as exc:
+                # Ratcheted: a stored value a newer schema refuses does not block writes that leave it alone.
+                invalid = exc
+                if (kept := ratchet.narrowed(exc, new=obj, old=old)) is not None:
+                    raise kept from None
         for admit in rt.admission:
-            obj = admit(operation=operation, new=obj, old=old, subresource=subresource, user=ctx.user)
+            try:
+                obj = admit(operation=operation, new=obj, old=old, subresource=subresource, user=ctx.user)
+            except pydantic.ValidationError:
+                if invalid is None:
+                    raise
+                raise invalid from None  # admission needs the typed object the schema could not give it
         return obj
 
     def _check_name(self, rt: ResourceType, name: str) -> None:
@@ -229,14 +287,8 @@ class ResourceService:
             return with_type(rt, txn.update(rt.key, marked, expect_rv=old["metadata"]["resourceVersion"]))
 
 
-def _patch_rv(body: bytes, content_type: str) -> str | None:
-    """A resourceVersion the patch itself pins (``kubectl diff`` and clients doing optimistic patches)."""
-    if "merge-patch" not in content_type:
-        return None
-    try:
-        doc = json.loads(body or b"{}")
-    except ValueError:
-        return None
-    md = doc.get("metadata") if isinstance(doc, dict) else None
-    rv = md.get("resourceVersion") if isinstance(md, dict) else None
-    return rv if isinstance(rv, str) and rv else None
+def _resource_version_required(rt: ResourceType, name: str) -> errors.ApiError:
+    """What a kind whose strategy refuses unconditional updates answers a PUT without resourceVersion."""
+    cause = Cause(field="metadata.resourceVersion", message="Invalid value: 0x0: must be specified for an update")
+    return errors.ApiError(422, "Invalid", f'{rt.qualified} "{name}" is invalid: {cause.field}: {cause.message}',
+                           details={"name": name, "group": rt.group, "kind": rt.plural, "causes": [cause.to_json()]})

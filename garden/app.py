@@ -17,10 +17,11 @@ from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
 from extensions.registry import Registry as Extensions
-from garden import admission, audit, encryption, extension_schemas, resources
+from garden import admission, audit, encryption, extension_schemas, kubeconfigs, resources
 from garden.admission.reader import Reader
 from garden.auth import authenticator as authenticators
 from garden.auth import authorizer as authorizers
+from garden.console import app as console
 from garden.controllers import projects, registrations
 from garden.settings import GardenSettings
 
@@ -41,19 +42,21 @@ def create_app(
     # Secrets are encrypted at rest with the keys of the state directory (or HORTUS_ENCRYPTION_KEYS).
     store = Store(engine, codec=encryption.codec_for(settings.state_dir),
                   sensitive=lambda key: bool((rt := registry.by_key(key)) and rt.sensitive))
-    admission.attach(registry, Reader(store), extensions)
+    authorizer = authorizers.for_store(store)
+    admission.attach(registry, Reader(store), extensions, authorizer=authorizer)
     audit_log = audit.for_engine(engine)
     api = ApiServer(
         registry=registry,
         store=store,
         authenticator=authenticator or authenticators.for_engine(engine),
-        authorizer=audit.RecordDenials(authorizers.for_store(store), audit_log),
+        authorizer=audit.RecordDenials(authorizer, audit_log),
         audit=audit_log,
         server_address=f"{settings.host}:{settings.port}",
         watch_retention=settings.watch_retention,
         compact_interval=settings.compact_interval,
     )
     reviews.install(api)
+    kubeconfigs.install(api)
     project_controller = projects.ProjectController(api.service)
     project_controller.watch_creations(registry)
     api.background.append(project_controller.run_forever)
@@ -65,4 +68,6 @@ def create_app(
     app = build_app(api, title="hortus garden")
     app.include_router(audit.router(api, audit_log))
     app.include_router(extension_schemas.install(api, extensions))
+    # The operator console at /console/ on the same listener (browsers opening / are sent there).
+    console.install(app, api, state_dir=settings.state_dir)
     return app, api

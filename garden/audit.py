@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 
-from apiserver import errors, meta
+from apiserver import access, errors
 from apiserver.auth import Attributes, AuditEvent, Authorizer
 from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
@@ -42,9 +42,10 @@ class AuditLog:
         except Exception:  # the request has been answered already; losing one record must not hide the answer
             log.exception("audit event could not be stored: %s", event)
 
-    def recent(self, limit: int = 100, filters: AuditFilter | None = None) -> list[AuditEvent]:
-        """The newest ``limit`` events matching ``filters``, newest first."""
-        return self.store.recent(limit=limit, filters=filters)
+    def recent(self, limit: int = 100, filters: AuditFilter | None = None,
+               hide: tuple[tuple[str, str], ...] = ()) -> list[AuditEvent]:
+        """The newest ``limit`` events matching ``filters`` (less the ``hide`` pairs), newest first."""
+        return self.store.recent(limit=limit, filters=filters, hide=hide)
 
 
 class RecordDenials:
@@ -57,9 +58,7 @@ class RecordDenials:
     def authorize(self, user: UserInfo, attrs: Attributes) -> str | None:
         reason = self.inner.authorize(user, attrs)
         if reason is not None and attrs.verb in MUTATING and attrs.is_resource_request:
-            self.sink(AuditEvent(user=user.name, verb=attrs.verb, group=attrs.group, resource=attrs.resource,
-                                 subresource=attrs.subresource, namespace=attrs.namespace, name=attrs.name,
-                                 code=403, timestamp=meta.now()))
+            self.sink(access.audit_event(user, attrs, 403))
         return reason
 
     def visible(self, user: UserInfo, rt: ResourceType, obj: dict[str, Any]) -> bool:
@@ -67,7 +66,8 @@ class RecordDenials:
 
 
 def router(api: ApiServer, audit: AuditLog) -> APIRouter:
-    """``GET /audit/v1/events?limit=&user=&verb=&group=&resource=&namespace=&name=&minCode=`` for operators."""
+    """``GET /audit/v1/events?limit=&user=&impersonatedUser=&verb=&group=&resource=&namespace=&name=&minCode=``
+    for operators."""
     from apiserver.routes import authenticate  # the routes module imports the server module, as this one does
 
     r = APIRouter()
@@ -80,6 +80,7 @@ def router(api: ApiServer, audit: AuditLog) -> APIRouter:
             raise errors.forbidden(f'User "{user.name}" cannot get path "{PATH}": {reason}')
         q = request.query_params
         filters = AuditFilter(**{f: q[f] for f in _FILTERS if q.get(f)},
+                              impersonated_user=q.get("impersonatedUser") or None,
                               min_code=_int(q.get("minCode"), "minCode") or None)
         limit = _int(q.get("limit"), "limit") or 100
         found = await anyio.to_thread.run_sync(lambda: audit.recent(limit, filters))

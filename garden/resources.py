@@ -30,12 +30,13 @@ def _resource_type(info: gardener.KindInfo, model: type[gardener.ApiModel]) -> R
         namespaced=info.namespaced,
         short_names=info.short_names,
         categories=_CATEGORIES.get(info.kind, ()),
-        subresources=tuple(s for s in info.subresources if s != "adminkubeconfig"),
+        subresources=info.subresources,
         printer_columns=tuple(PrinterColumn(**dataclasses.asdict(c)) for c in info.printer_columns),
         field_selectors=dict(info.field_selectors),
         schema=schema.model_schema(model),
         model=model,
         subresource_fields=_SUBRESOURCE_FIELDS.get(info.kind, {}),
+        unconditional_update=info.unconditional_update,
     )
 
 

@@ -169,7 +169,8 @@ def _audit(args: argparse.Namespace, _settings: GardenSettings, engine: Any) -> 
     for e in audit.for_engine(engine).recent(args.limit, filters):
         target = "/".join(p for p in (e.namespace, e.name) if p)
         what = f"{e.resource}/{e.subresource}" if e.subresource else e.resource
-        print(f"{e.timestamp}  {e.code}  {e.user}  {e.verb}  {what}.{e.group or 'core'}  {target}")
+        who = f"{e.user} (as {e.impersonated_user})" if e.impersonated_user else e.user
+        print(f"{e.timestamp}  {e.code}  {who}  {e.verb}  {what}.{e.group or 'core'}  {target}")
     return 0
 
 

@@ -66,8 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "up":
         from hortus import up
 
-        up.run(settings)
-        return 0
+        return up.run(settings)
     if args.command == "db":
         import migrations
         from apiserver.storage import engine as engines
@@ -100,10 +99,17 @@ def _garden_worker(args: argparse.Namespace, settings: GardenSettings) -> int:
 def _seed(args: argparse.Namespace) -> int:
     from hortus import seed_local
 
-    seed_local.run(args.state_dir or Path.home() / ".hortus", port=args.port or seed_local.DEFAULT_PORT,
-                   host=args.host or "127.0.0.1")
-    return 0
+    return seed_local.run(args.state_dir or Path.home() / ".hortus", port=args.port or seed_local.DEFAULT_PORT,
+                          host=args.host or "127.0.0.1")
+
+
+def entry() -> int:
+    """The console script: Ctrl-C before the servers run ends quietly with 130, as shells expect."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

@@ -8,6 +8,8 @@ the seed agent as a child process that consumes the seed's queue on the embedded
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +20,7 @@ from apiserver.server import ApiServer
 from garden import bootstrap, seeds
 from garden.auth import identities
 from garden.settings import GardenSettings
-from hortus import seed_local
+from hortus import seed_local, statelock
 from seed.local.server import create_local_seed
 
 NAME = "local"
@@ -39,7 +41,9 @@ class LocalSeed:
     def start_agent(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(self.agent_command, stdout=out, stderr=subprocess.STDOUT)
+            # The agent ends with hortus up however it ends (even SIGKILL), so no agent is ever left behind.
+            self.process = subprocess.Popen(self.agent_command, stdout=out, stderr=subprocess.STDOUT,
+                                            preexec_fn=functools.partial(statelock.die_with_parent, os.getpid()))
         print(f"seed agent:        pid {self.process.pid}, log {self.log}", flush=True)
 
     def signal_agent(self) -> None:

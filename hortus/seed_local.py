@@ -7,6 +7,8 @@ certificate, and ``seed-local.kubeconfig`` (HTTPS, admin token) — all a seed a
 from __future__ import annotations
 
 import contextlib
+import socket
+import sys
 from pathlib import Path
 
 import uvicorn
@@ -15,7 +17,9 @@ import yaml
 from apiserver import tls
 from apiserver.auth import new_token
 from hortus import serving as serving_module
+from hortus import statelock
 from seed.local.server import create_local_seed
+from seed.local.shoots import endpoints
 
 NAME = "seed-local"
 DEFAULT_PORT = 6444
@@ -41,14 +45,25 @@ def write_kubeconfig(state_dir: Path, *, server: str, host: str) -> tuple[Path, 
     return path, token, serving
 
 
-def run(state_dir: Path, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
-    state_dir.mkdir(parents=True, exist_ok=True)
+def run(state_dir: Path, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> int:
+    """Serve until SIGINT/SIGTERM; 1 at once, changing nothing, when the directory or the port is taken."""
+    try:
+        with statelock.hold(state_dir, command="hortus seed local"):
+            _serve(state_dir, serving_module.bind(host, port))
+    except (statelock.StateInUse, serving_module.PortInUse) as exc:
+        print(f"hortus seed local: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+def _serve(state_dir: Path, sock: socket.socket) -> None:
+    host, port = sock.getsockname()[:2]
     server = f"https://{host}:{port}"
     kubeconfig, token, serving = write_kubeconfig(state_dir, server=server, host=host)
-    app, _api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
+    app, api = create_local_seed(state_dir, token=token, server_address=f"{host}:{port}")
     config = uvicorn.Config(app, host=host, port=port, ssl_certfile=str(serving.cert), ssl_keyfile=str(serving.key),
-                            log_level="warning", timeout_graceful_shutdown=2)
-    uvicorn_server = serving_module.Server(config)
+                            log_level="warning", timeout_graceful_shutdown=2, **endpoints.uvicorn_options(api))
+    uvicorn_server = serving_module.Server(config, sock)
     print(f"hortus local seed API: {server}", flush=True)
     print(f"kubeconfig:            {kubeconfig}", flush=True)
     print(f"try:                   kubectl --kubeconfig {kubeconfig} get namespaces", flush=True)

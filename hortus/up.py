@@ -6,6 +6,8 @@ CA and certificate, the operator token's digest, and the operator's ``garden.kub
 
 from __future__ import annotations
 
+import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ from apiserver.context import UserInfo
 from garden.app import create_app
 from garden.auth import identities
 from garden.settings import GardenSettings
-from hortus import local_seed
+from hortus import local_seed, statelock
 from hortus import serving as serving_module
+from seed.local.shoots import endpoints
 
 OPERATOR = UserInfo(name="hortus:operator", groups=("system:masters", "system:authenticated"))
 
@@ -51,9 +54,21 @@ def _refresh_kubeconfig(path: Path, *, server: str, ca_pem: bytes) -> None:
                                               user="operator"))
 
 
-def run(settings: GardenSettings) -> None:
+def run(settings: GardenSettings) -> int:
+    """Serve until SIGINT/SIGTERM; 1 at once, changing nothing, when the directory or a port is taken."""
+    try:
+        with statelock.hold(settings.state_dir, command="hortus up"):
+            sockets = [serving_module.bind(settings.host, settings.port),
+                       serving_module.bind(settings.host, settings.port + 1)]
+            _serve(settings, sockets)
+    except (statelock.StateInUse, serving_module.PortInUse) as exc:
+        print(f"hortus up: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+def _serve(settings: GardenSettings, sockets: list[socket.socket]) -> None:
     state = settings.state_dir
-    state.mkdir(parents=True, exist_ok=True)
     serving = tls.ensure_serving_files(state, name="garden", hosts=[settings.host, "localhost", "127.0.0.1"])
     token_digest, kubeconfig = operator_token(state, server=settings.server_url, ca_pem=serving.ca_pem)
     app, api = create_app(settings)
@@ -67,8 +82,8 @@ def run(settings: GardenSettings) -> None:
     identities.for_engine(api.store.engine).ensure_operator(OPERATOR.name, token_digest=token_digest)
     local = local_seed.prepare(settings, api, garden_ca=serving.ca_pem)
     servers = [
-        serving_server(app, host=settings.host, port=settings.port, files=serving),
-        serving_server(local.app, host=settings.host, port=local.port, files=local.serving),
+        serving_server(app, files=serving, sock=sockets[0]),
+        serving_server(local.app, files=local.serving, sock=sockets[1], options=endpoints.uvicorn_options(local.api)),
     ]
     print(f"hortus garden API: {settings.server_url}", flush=True)
     print(f"kubeconfig:        {kubeconfig}", flush=True)
@@ -81,7 +96,10 @@ def run(settings: GardenSettings) -> None:
     print("hortus stopped", flush=True)
 
 
-def serving_server(app: Any, *, host: str, port: int, files: tls.ServingFiles) -> serving_module.Server:
+def serving_server(app: Any, *, files: tls.ServingFiles, sock: socket.socket,
+                   options: dict[str, Any] | None = None) -> serving_module.Server:
+    """``options``: more ``uvicorn.Config`` settings (the local seed's client certificates)."""
+    host, port = sock.getsockname()[:2]
     return serving_module.Server(uvicorn.Config(
         app, host=host, port=port, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level="warning",
-        timeout_graceful_shutdown=2))
+        timeout_graceful_shutdown=2, **(options or {})), sock)

@@ -15,7 +15,7 @@ from seed.agent import heartbeat, reconcile
 from seed.agent.garden import GardenClient
 from seed.agent.lock import ShootLock
 from seed.kube import SeedKube
-from workers import tasks
+from workers import logs, tasks
 from workers.app import make_celery, seed_queue
 from workers.settings import WorkerSettings
 
@@ -38,6 +38,7 @@ def build_agent(settings: WorkerSettings, *, seed: str) -> reconcile.Agent:
 
 def run_agent(settings: WorkerSettings, *, seed: str, concurrency: int = 4) -> None:
     """Run until stopped (SIGTERM/SIGINT: warm shutdown, running tasks finish)."""
+    logs.quiet()
     agent = build_agent(settings, seed=seed)
     agent.lock.ensure_namespace()
     app = make_celery(settings, role="seed", seed_name=seed)
@@ -47,10 +48,11 @@ def run_agent(settings: WorkerSettings, *, seed: str, concurrency: int = 4) -> N
     log.info("seed agent %s consuming %s on %s", agent.identity, seed_queue(seed), app.conf.broker_url)
     try:
         worker = app.Worker(queues=[seed_queue(seed)], pool="threads", concurrency=concurrency,
-                            hostname=f"{agent.identity}@%h", without_mingle=True, without_gossip=True,
-                            without_heartbeat=True, loglevel="INFO")
+                            hostname=f"{agent.identity}@{socket.gethostname()}", without_mingle=True,
+                            without_gossip=True, without_heartbeat=True, loglevel="INFO")
         worker.start()
     finally:
         beat.stop()
         agent.garden.close()
-        agent.kube.close()
+        # The seed client's sockets end with the process; ``SeedKube.close`` would run a full garbage collection
+        # (seconds in a loaded process) only to close them a moment earlier.

@@ -77,7 +77,7 @@ def make_celery(settings: WorkerSettings, *, role: str = "garden", seed_name: st
 def broker_url(settings: WorkerSettings) -> str:
     """Redis as configured; the embedded default (and ``filesystem://``) is ``hortusfs://`` (atomic files)."""
     if settings.embedded:
-        return f"{fsbroker.ALIAS}://"
+        return f"{fsbroker.ALIAS}://localhost/"  # a host, or kombu warns on every connection
     return settings.broker_url
 
 

@@ -32,3 +32,20 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    def drain_events(self, connection: Any, timeout: Any = None) -> Any:  # type: ignore[override]
+        """Poll as kombu does, but give up early once the worker was asked to stop.
+
+        Celery's consumer loop drains with a fixed 2 s timeout and checks for a shutdown request only between
+        drains; polling a folder never blocks, so each poll can look at the flag and a stopping worker ends at once.
+        """
+        from celery.worker import state
+
+        start = monotonic()
+        while True:
+            try:
+                return super().drain_events(connection, timeout=self.polling_interval or 0.05)  # type: ignore[no-untyped-call]
+            except TimeoutError:
+                stopping = state.should_stop not in (None, False) or state.should_terminate not in (None, False)
+                if stopping or (timeout is not None and monotonic() - start >= timeout):
+                    raise

@@ -10,7 +10,7 @@ from celery import Celery
 
 from apiserver.server import ApiServer
 from garden.controllers.loop import GardenControllers, LoopSettings
-from workers import tasks
+from workers import logs, tasks
 from workers.app import GARDEN_QUEUE, make_celery
 from workers.settings import WorkerSettings
 
@@ -32,6 +32,7 @@ def attach_controllers(api: ApiServer, settings: WorkerSettings, *, app: Celery 
 
 def run_garden_worker(api: ApiServer, settings: WorkerSettings) -> None:
     """Consume ``garden`` with an embedded beat that resyncs every ``resync_interval`` seconds."""
+    logs.quiet()
     app = make_celery(settings, role="garden")
     controllers = GardenControllers(api.service, tasks.sender(app), settings=loop_settings(settings))
     tasks.register_garden_tasks(app, lambda: controllers)

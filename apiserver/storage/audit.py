@@ -2,7 +2,7 @@
 
 Generic storage of ``apiserver.auth.AuditEvent`` (who, verb, resource, object, response code, time; never a
 request body). Written by the garden's audit sink (``garden.audit``) and read by the console and
-``hortus audit``. The table is created by migration 0002.
+``hortus audit``. The table is created by migration 0002 (``impersonated_user`` by 0003).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ audit_events = sa.Table(
     sa.Column("namespace", sa.String(253), nullable=False, server_default="", index=True),
     sa.Column("name", sa.String(253), nullable=False, server_default=""),
     sa.Column("code", sa.Integer, nullable=False),
+    # The user the request was made as (``Impersonate-User``), while ``user`` authenticated; "" when nobody was.
+    sa.Column("impersonated_user", sa.String(253), nullable=False, server_default=""),
 )
 
 # AuditEvent field -> column: "group" is a reserved word in SQL.
@@ -45,6 +47,7 @@ class AuditFilter:
     namespace: str | None = None
     name: str | None = None
     min_code: int | None = None
+    impersonated_user: str | None = None
 
 
 class AuditStore:
@@ -55,12 +58,14 @@ class AuditStore:
         metadata.create_all(self.engine)
 
     def append(self, event: AuditEvent) -> None:
-        values = {_COLUMNS.get(k, k): v for k, v in dataclasses.asdict(event).items()}
+        values = {_COLUMNS.get(k, k): storable(v) for k, v in dataclasses.asdict(event).items()}
         with self.engine.begin() as conn:
             conn.execute(sa.insert(audit_events).values(**values))
 
-    def recent(self, *, limit: int = 100, filters: AuditFilter | None = None) -> list[AuditEvent]:
-        """The newest ``limit`` events matching ``filters``, newest first."""
+    def recent(self, *, limit: int = 100, filters: AuditFilter | None = None,
+               hide: tuple[tuple[str, str], ...] = ()) -> list[AuditEvent]:
+        """The newest ``limit`` events matching ``filters``, newest first; ``hide`` leaves out (resource,
+        subresource) pairs, e.g. the seeds' heartbeats ``("seeds", "status")``."""
         a = audit_events
         query = sa.select(a).order_by(a.c.id.desc()).limit(max(0, limit))
         for field, value in dataclasses.asdict(filters or AuditFilter()).items():
@@ -69,7 +74,9 @@ class AuditStore:
             if field == "min_code":
                 query = query.where(a.c.code >= value)
             else:
-                query = query.where(a.c[_COLUMNS.get(field, field)] == value)
+                query = query.where(a.c[_COLUMNS.get(field, field)] == storable(value))
+        for resource, subresource in hide:
+            query = query.where(sa.not_(sa.and_(a.c.resource == resource, a.c.subresource == subresource)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [_event(r) for r in rows]
@@ -84,7 +91,15 @@ class AuditStore:
             return conn.execute(sa.delete(a).where(a.c.id <= newest)).rowcount
 
 
+def storable(value: object) -> object:
+    """Text as a column can hold it: a request may name a NUL or a lone surrogate, which PostgreSQL refuses;
+    they are recorded escaped (``\\x00``, ``\\ud800``) rather than dropping the event."""
+    if not isinstance(value, str) or (value.isascii() and "\x00" not in value):
+        return value
+    return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _event(row: sa.Row[tuple[object, ...]]) -> AuditEvent:
     return AuditEvent(user=row.user, verb=row.verb, group=row.api_group, resource=row.resource,
                       subresource=row.subresource, namespace=row.namespace, name=row.name, code=row.code,
-                      timestamp=row.timestamp)
+                      timestamp=row.timestamp, impersonated_user=row.impersonated_user)

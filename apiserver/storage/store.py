@@ -11,17 +11,22 @@ from __future__ import annotations
 import builtins
 import contextlib
 import dataclasses
-import json
+import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+import orjson
 import sqlalchemy as sa
 
+from apiserver import decoding
 from apiserver.storage import engine as engines
 from apiserver.storage import tables
 
 JSON = dict[str, Any]
+log = logging.getLogger(__name__)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # Built once: the point read is the hottest statement, and a prebuilt statement skips SQLAlchemy's construction.
@@ -75,6 +80,14 @@ class Vanished(KeyError):
     """An update or delete of an object that is no longer stored (a concurrent delete won the race)."""
 
 
+class Corrupt(Exception):
+    """A stored row that cannot be read back as an object (written around the API, or damaged at rest)."""
+
+    def __init__(self, resource: str, namespace: str, name: str, why: str) -> None:
+        super().__init__(f"{resource} {namespace}/{name}: {why}")
+        self.resource, self.namespace, self.name, self.why = resource, namespace, name, why
+
+
 class Store:
     """SQL storage; ``sensitive(resource)`` says which kinds go through ``codec`` at rest."""
 
@@ -100,14 +113,40 @@ class Store:
     # --- encoding -------------------------------------------------------------------------------------------
 
     def _dump(self, resource: str, obj: JSON) -> str:
-        text = json.dumps(obj, separators=(",", ":"), sort_keys=True)
+        # orjson refuses what it could not read back (integers beyond 64 bits, non-string keys): nothing stored
+        # can poison later reads.
+        text = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
         return self.codec.encode(text) if self.sensitive(resource) else text
 
-    def _load(self, resource: str, text: str) -> JSON:
-        if self.sensitive(resource) or not text.startswith("{"):
-            text = self.codec.decode(text)
-        loaded: JSON = json.loads(text)
-        return loaded
+    def _load(self, resource: str, text: str, namespace: str = "", name: str = "") -> JSON:
+        """The stored object; ``Corrupt`` when the row cannot be decoded into one that can be served.
+
+        orjson reads what it can write back (it refuses NaN, lone surrogates and runaway nesting), and the
+        object must have the metadata every reader relies on."""
+        try:
+            if self.sensitive(resource) or not text.startswith("{"):
+                text = self.codec.decode(text)
+            loaded = orjson.loads(text)
+        except Exception as exc:  # a codec may raise anything on a damaged ciphertext
+            raise Corrupt(resource, namespace, name, f"cannot be decoded: {exc}") from None
+        if decoding.too_nested(loaded, text):
+            raise Corrupt(resource, namespace, name, f"is nested deeper than {decoding.MAX_DEPTH} levels")
+        md = loaded.get("metadata") if isinstance(loaded, dict) else None
+        if not isinstance(md, dict) or not isinstance(md.get("name"), str) or not isinstance(
+                md.get("namespace", ""), str) or not isinstance(md.get("labels") or {}, dict):
+            raise Corrupt(resource, namespace, name, "is not an object with valid metadata")
+        return loaded  # type: ignore[no-any-return]
+
+    def _load_all(self, resource: str, rows: Any) -> builtins.list[JSON]:
+        """Rows of (namespace, name, data) decoded; a corrupt one is logged and left out, so one bad row never
+        breaks a list for everyone."""
+        out = []
+        for namespace, name, data in rows:
+            try:
+                out.append(self._load(resource, data, namespace, name))
+            except Corrupt as exc:
+                log.warning("skipping a stored object that cannot be read: %s", exc)
+        return out
 
     # --- reads ----------------------------------------------------------------------------------------------
 
@@ -124,8 +163,10 @@ class Store:
             return self._get(conn, resource, namespace, name)
 
     def _get(self, conn: sa.Connection, resource: str, namespace: str, name: str) -> JSON | None:
+        if _unstorable(namespace, name):
+            return None
         row = conn.execute(_GET, {"resource": resource, "namespace": namespace, "name": name}).first()
-        return None if row is None else self._load(resource, row.data)
+        return None if row is None else self._load(resource, row.data, namespace, name)
 
     def list(
         self,
@@ -137,8 +178,12 @@ class Store:
         name: str | None = None,
     ) -> tuple[list[JSON], int]:
         """Objects ordered by (namespace, name) after the ``after`` key, and the resourceVersion they are at."""
+        if _unstorable(namespace or "", name or ""):
+            with self.engine.connect() as conn:
+                return [], _counter(conn, tables.RESOURCE_VERSION)
         o = tables.objects
-        query = sa.select(o.c.data).where(o.c.resource == resource).order_by(o.c.namespace, o.c.name)
+        query = (sa.select(o.c.namespace, o.c.name, o.c.data).where(o.c.resource == resource)
+                 .order_by(o.c.namespace, o.c.name))
         if namespace is not None:
             query = query.where(o.c.namespace == namespace)
         if name is not None:
@@ -150,12 +195,14 @@ class Store:
         with self._snapshot() as conn:
             rows = conn.execute(query).all()
             rv = _counter(conn, tables.RESOURCE_VERSION)
-        return [self._load(resource, r.data) for r in rows], rv
+        return self._load_all(resource, rows), rv
 
     def list_at(self, resource: str, namespace: str | None, resource_version: int) -> builtins.list[JSON]:
         """The objects as they were at ``resource_version``, ordered by (namespace, name): today's rows with every
         later change undone from the change log. Raises ``StaleResourceVersion`` when the log is compacted past it.
         """
+        if _unstorable(namespace or ""):
+            return []
         o, c = tables.objects, tables.changes
         rows = sa.select(o.c.namespace, o.c.name, o.c.data).where(o.c.resource == resource)
         later = (sa.select(c).where(c.c.resource == resource, c.c.resource_version > resource_version)
@@ -172,10 +219,12 @@ class Store:
                     state.pop(key, None)
                 elif change.prev is not None:
                     state[key] = change.prev
-        return [self._load(resource, state[key]) for key in sorted(state)]
+        return self._load_all(resource, [(*key, state[key]) for key in sorted(state)])
 
     def namespaced_resources(self, namespace: str) -> builtins.list[tuple[str, str]]:
         """(resource, name) of every object stored in ``namespace``."""
+        if _unstorable(namespace):
+            return []
         o = tables.objects
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(o.c.resource, o.c.name).where(o.c.namespace == namespace)).all()
@@ -200,7 +249,13 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [self._change(r) for r in rows]
+        out = []
+        for r in rows:
+            try:
+                out.append(self._change(r))
+            except Corrupt as exc:
+                log.warning("skipping a change that cannot be read at resourceVersion %s: %s", r.resource_version, exc)
+        return out
 
     def _change(self, r: Any) -> Change:
         return Change(
@@ -209,8 +264,8 @@ class Store:
             namespace=r.namespace,
             name=r.name,
             type=r.type,
-            object=self._load(r.resource, r.data),
-            prev=None if r.prev is None else self._load(r.resource, r.prev),
+            object=self._load(r.resource, r.data, r.namespace, r.name),
+            prev=None if r.prev is None else self._load(r.resource, r.prev, r.namespace, r.name),
         )
 
     # --- writes ---------------------------------------------------------------------------------------------
@@ -317,6 +372,17 @@ class WriteTxn:
         self._log(resource, "DELETED", gone, old)  # the object before, for reads at an older resourceVersion
         return gone
 
+    def delete_unreadable(self, resource: str, namespace: str, name: str) -> bool:
+        """Remove a row that cannot be read (``Corrupt``), logging a DELETED change with only its name."""
+        o = tables.objects
+        gone = self.conn.execute(
+            sa.delete(o).where(o.c.resource == resource, o.c.namespace == namespace, o.c.name == name))
+        if not gone.rowcount:
+            return False
+        md = {"name": name, **({"namespace": namespace} if namespace else {})}
+        self._log(resource, "DELETED", self._stamp({"metadata": md}), None)
+        return True
+
     def compact(self, *, keep: int) -> int:
         mark = max(0, self.rv - keep)
         c = tables.changes
@@ -346,6 +412,12 @@ class WriteTxn:
     def finish(self) -> None:
         if self.rv != self._start:
             _set_counter(self.conn, tables.RESOURCE_VERSION, self.rv)
+
+
+def _unstorable(*keys: str) -> bool:
+    """Whether a namespace or name could never have been stored: PostgreSQL text holds no NUL, and no text holds
+    a lone surrogate. Such a key (from a URL or a selector) finds nothing, instead of failing in the driver."""
+    return any("\x00" in key or (not key.isascii() and _SURROGATE.search(key) is not None) for key in keys)
 
 
 def _ns_name(obj: JSON) -> tuple[str, str]:

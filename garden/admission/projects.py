@@ -33,7 +33,7 @@ class ProjectAdmission:
         project = copy.deepcopy(new)
         if operation == "CREATE":
             _default_creator(project, getattr(user, "name", ""))
-        reject_if(validation.validate_project(project, old=old), kind="Project", obj=project, group=GROUP)
+        reject_if(validation.validate_project(project, old=old), kind="Project", obj=project, group=GROUP, old=old)
         return project
 
     def _delete(self, project: JSON) -> JSON:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import ipaddress
+from collections.abc import Callable
 from typing import Any
 
+from apiserver.registry import ResourceType
 from extensions.registry import Registry
 from garden.admission import providerconfigs
 from garden.admission import reader as keys
 from garden.admission.errors import reject_if
+from garden.admission.readable import SECRETS, ReadGuard, Reference
 from garden.admission.reader import Reader
 from shoot import defaults, fielderrors, images, validation
 from shoot.fielderrors import FieldError
@@ -23,11 +27,16 @@ JSON = dict[str, Any]
 GROUP = "core.gardener.cloud"
 OPERATION = "gardener.cloud/operation"
 _ONE_SHOT = ("reconcile", "retry")
+# (apiVersion, kind) -> the served kind, for ``spec.resources[].resourceRef``.
+Resolve = Callable[[str, str], ResourceType | None]
 
 
 class ShootAdmission:
-    def __init__(self, reader: Reader, extensions: Registry | None = None) -> None:
+    def __init__(self, reader: Reader, guard: ReadGuard, *, resolve: Resolve,
+                 extensions: Registry | None = None) -> None:
         self.reader = reader
+        self.guard = guard
+        self.resolve = resolve
         # The installed extension plugins; None: types and providerConfigs are not checked (unit tests of rules).
         self.extensions = extensions
 
@@ -40,9 +49,33 @@ class ShootAdmission:
         if subresource == "binding":
             seed = self._seed(new)
             bound = _with_seed_defaults(new, seed)
+            # Not ratcheted: placing the shoot is the change every seed-relation rule is about.
             reject_if(self._seed_errors(bound, seed, old), kind="Shoot", obj=bound, group=GROUP)
             return bound
+        self.guard.check(user, self.references(new), unchanged=self.references(old), kind="Shoot",
+                         qualified="shoots.core.gardener.cloud", name=new["metadata"].get("name", ""))
         return self._admit(new, old=old)
+
+    def references(self, shoot: JSON | None) -> list[Reference]:
+        """The objects of its namespace a shoot names: its binding, ``spec.resources`` and DNS provider secrets."""
+        if shoot is None:
+            return []
+        ns = str(shoot["metadata"].get("namespace", ""))
+        spec = _dict(shoot.get("spec"))
+        refs = []
+        for field, (group, plural) in (("secretBindingName", ("core.gardener.cloud", "secretbindings")),
+                                       ("credentialsBindingName", ("security.gardener.cloud", "credentialsbindings"))):
+            if isinstance(spec.get(field), str):
+                refs.append(Reference("resource", group, plural, namespace=ns, name=spec[field]))
+        for resource in _dicts(spec.get("resources")):
+            ref = _dict(resource.get("resourceRef"))
+            rt = self.resolve(str(ref.get("apiVersion") or ""), str(ref.get("kind") or ""))
+            if rt is not None and rt.namespaced:
+                refs.append(Reference("resource", rt.group, rt.plural, namespace=ns, name=str(ref.get("name") or "")))
+        for provider in _dicts(_dict(spec.get("dns")).get("providers")):
+            if isinstance(provider.get("secretName"), str):
+                refs.append(Reference("resource", *SECRETS, namespace=ns, name=provider["secretName"]))
+        return refs
 
     def _admit(self, new: JSON, *, old: JSON | None) -> JSON:
         now = dt.datetime.now(dt.UTC)
@@ -57,7 +90,7 @@ class ShootAdmission:
         errs += self._reference_errors(shoot, profile, old=old, now=now)
         if self.extensions is not None:
             errs += providerconfigs.check(shoot, self.extensions, self.reader.registered_extensions)
-        reject_if(errs, kind="Shoot", obj=shoot, group=GROUP)
+        reject_if(errs, kind="Shoot", obj=shoot, group=GROUP, old=old)
         return _consume_one_shot_operation(shoot, old)
 
     def _reference_errors(self, shoot: JSON, profile: JSON | None, *, old: JSON | None,
@@ -135,6 +168,14 @@ class ShootAdmission:
                 if (s["metadata"].get("namespace"), s["metadata"]["name"]) != me]
 
 
+def _dict(value: Any) -> JSON:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> list[JSON]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _seed_change_errors(shoot: JSON, old: JSON | None, found: list[FieldError]) -> list[FieldError]:
     """Only ``shoots/binding`` assigns a seed — also the first one (rule 33); the static rule covers changes."""
     if old is None or any(e.field == "spec.seedName" for e in found):
@@ -147,17 +188,27 @@ def _seed_change_errors(shoot: JSON, old: JSON | None, found: list[FieldError]) 
 
 
 def _with_seed_defaults(shoot: JSON, seed: JSON | None) -> JSON:
-    """Pods and services CIDRs the shoot left open come from the seed's ``networks.shootDefaults`` (Gardener)."""
+    """Pods and services CIDRs the shoot left open come from the seed's ``networks.shootDefaults`` (Gardener) —
+    only defaults of the shoot's primary IP family: an IPv6 shoot is never given IPv4 ranges it would refuse."""
     defaults = (((seed or {}).get("spec") or {}).get("networks") or {}).get("shootDefaults") or {}
     networking = (shoot.get("spec") or {}).get("networking")
-    if not defaults or networking is None:
+    if not defaults or not isinstance(networking, dict):
         return shoot
-    missing = {k: v for k, v in defaults.items() if k in ("pods", "services") and not networking.get(k)}
+    family = (networking.get("ipFamilies") or ["IPv4"])[0]
+    missing = {k: v for k, v in defaults.items()
+               if k in ("pods", "services") and not networking.get(k) and _family_of(v) == family}
     if not missing:
         return shoot
     out = copy.deepcopy(shoot)
     out["spec"]["networking"].update(missing)
     return out
+
+
+def _family_of(cidr: Any) -> str | None:
+    try:
+        return f"IPv{ipaddress.ip_network(str(cidr), strict=False).version}"
+    except ValueError:
+        return None
 
 
 def _cloudprofile_name(shoot: JSON) -> str:

@@ -16,7 +16,7 @@ from apiserver.auth import Attributes
 from apiserver.context import UserInfo
 from apiserver.registry import ResourceType
 from apiserver.storage.store import Store
-from garden.auth import identities, roles, seeds
+from garden.auth import identities, roles, seeds, shoot_ca
 
 JSON = dict[str, Any]
 PROJECTS = "core.gardener.cloud/projects"
@@ -61,7 +61,11 @@ class GardenAuthorizer:
             return None  # everyone may ask who they are (kubectl auth whoami)
         seed = identities.seed_of(user)
         if seed is not None:
+            if key == shoot_ca.SECRETS and shoot_ca.seed_may(seed, attrs, lookup=self.lookup, scan=self.seeds.scan):
+                return None
             return self.seeds.authorize(seed, attrs, key)
+        if key == shoot_ca.SECRETS and shoot_ca.is_client_ca(attrs.name):
+            return shoot_ca.HIDDEN
         if attrs.namespace:
             return self._namespaced(user, attrs, key)
         return self._cluster(user, attrs, key)
@@ -73,6 +77,8 @@ class GardenAuthorizer:
         if seed is not None:
             return self.seeds.visible(seed, rt.key, obj)
         md = obj.get("metadata") or {}
+        if rt.key == shoot_ca.SECRETS and shoot_ca.is_client_ca(str(md.get("name") or "")):
+            return False
         if rt.key == PROJECTS:
             return bool(roles.member_roles(obj, user))
         if rt.key == NAMESPACES:

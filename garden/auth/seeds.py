@@ -80,7 +80,7 @@ class SeedAuthorizer:
 
     def _seed_secret(self, seed: str, namespace: str, name: str) -> bool:
         own = self.lookup(SEEDS, "", seed)
-        return own is not None and (namespace, name) in set(_secret_refs(own.get("spec") or {}, ""))
+        return own is not None and (namespace, name) in set(secret_refs(own.get("spec") or {}, ""))
 
     def _shoot_secret(self, seed: str, namespace: str, name: str) -> bool:
         if self.scan is None:
@@ -114,14 +114,14 @@ def _names_secret(spec: Mapping[str, Any], name: str) -> bool:
     return any(p.get("secretName") == name for p in (spec.get("dns") or {}).get("providers") or ())
 
 
-def _secret_refs(doc: Any, namespace: str) -> Iterator[tuple[str, str]]:
+def secret_refs(doc: Any, namespace: str) -> Iterator[tuple[str, str]]:
     """(namespace, name) of every ``secretRef``/``credentialsRef`` to a Secret anywhere in ``doc``."""
     if isinstance(doc, Mapping):
         for key, value in doc.items():
             if key in _REF_KEYS and isinstance(value, Mapping) and value.get("kind", "Secret") == "Secret":
                 yield value.get("namespace") or namespace, value.get("name", "")
             else:
-                yield from _secret_refs(value, namespace)
+                yield from secret_refs(value, namespace)
     elif isinstance(doc, list):
         for item in doc:
-            yield from _secret_refs(item, namespace)
+            yield from secret_refs(item, namespace)

@@ -53,6 +53,7 @@ class PreparedSeed:
     emergency_stop: bool
     default_domains: tuple[str, ...]
     zone_selection: str | None
+    ip_families: tuple[str, ...]  # spec.networks.ipFamilies, IPv4 when unset
     raw: Mapping[str, Any]
 
 
@@ -75,6 +76,7 @@ def prepare_seed(seed: Mapping[str, Any]) -> PreparedSeed:
         emergency_stop=str(dig(seed, "metadata", "annotations", EMERGENCY_STOP_ANNOTATION)).lower() == "true",
         default_domains=tuple(d["domain"] for d in dig(seed, "spec", "dns", "defaults") or () if d.get("domain")),
         zone_selection=dig(seed, "spec", "settings", "zoneSelection", "mode"),
+        ip_families=ip_families(dig(nets, "ipFamilies")),
         raw=seed,
     )
 
@@ -274,6 +276,24 @@ def _project_name(shoot: Mapping[str, Any]) -> str | None:
     return None
 
 
+def ip_families(value: Any) -> tuple[str, ...]:
+    """``networking.ipFamilies`` of a shoot or ``networks.ipFamilies`` of a seed: IPv4 when unset (the default)."""
+    families = tuple(f for f in value if isinstance(f, str)) if isinstance(value, list) else ()
+    return families or ("IPv4",)
+
+
+def ip_family(shoot: Mapping[str, Any], seeds: Sequence[PreparedSeed], ctx: FilterContext) -> FilterResult:
+    """The seed must serve every IP family of the shoot (an IPv6 shoot needs an IPv6 or dual-stack seed)."""
+    wanted = ip_families(dig(shoot, "spec", "networking", "ipFamilies"))
+
+    def reason_of(seed: PreparedSeed) -> str | None:
+        if set(wanted) <= set(seed.ip_families):
+            return None
+        return f"does not match the shoot's IP families [{', '.join(wanted)}] (seed: [{', '.join(seed.ip_families)}])"
+
+    return split_seeds(seeds, reason_of)
+
+
 def emergency_stop(shoot: Mapping[str, Any], seeds: Sequence[PreparedSeed], ctx: FilterContext) -> FilterResult:
     reason = "has shoot reconciliations emergency-stopped"
     return split_seeds(seeds, lambda seed: reason if seed.emergency_stop else None)
@@ -356,6 +376,7 @@ SCHEDULING_FILTERS: tuple[tuple[str, Filter], ...] = (
     ("access-restrictions", access_restrictions),
     ("dns-domain", dns_domain),
     ("emergency-stop", emergency_stop),
+    ("ip-families", ip_family),
     ("networks", networks),
     ("taints", taints),
     ("capacity", capacity),
@@ -364,6 +385,7 @@ SCHEDULING_FILTERS: tuple[tuple[str, Filter], ...] = (
 # What Gardener's ShootValidator re-checks when a shoot names its seed itself.
 BINDING_FILTERS: tuple[tuple[str, Filter], ...] = (
     ("not-deleting", not_deleting),
+    ("ip-families", ip_family),
     ("cloudprofile-seed-selector", cloud_profile_selector),
     ("taints", taints),
     ("access-restrictions", access_restrictions),

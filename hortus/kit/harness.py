@@ -53,7 +53,7 @@ class LocalSeedCluster:
                                      poll_interval=0.05, serving_ca=files.ca_pem, delays=delays)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ssl_certfile=str(files.cert),
                                                ssl_keyfile=str(files.key), log_level="warning", lifespan="on",
-                                               timeout_graceful_shutdown=1))
+                                               timeout_graceful_shutdown=1, **endpoints.uvicorn_options(api)))
         thread = threading.Thread(target=server.run, name="kit-local-seed", daemon=True)
         thread.start()
         url = f"https://127.0.0.1:{port}"

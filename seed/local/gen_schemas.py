@@ -2,7 +2,9 @@
 
 Run offline by a developer (``python -m seed.local.gen_schemas``) after bumping the ``kubernetes`` client; the
 schemas come from the client's model classes (``openapi_types`` + ``attribute_map``), so pruning follows the
-real API server's typed decoding. The runtime (``seed.local.schemas``) only reads the JSON file this writes.
+real API server's typed decoding, and their list and map extensions (patch strategy, merge key, list type) from
+Kubernetes' own definitions for the client's minor, as ``kubernetes-validate`` ships them. The runtime
+(``seed.local.schemas``) only reads the JSON file this writes.
 """
 
 from __future__ import annotations
@@ -53,31 +55,12 @@ _SCALARS: dict[str, JSON] = {
     # IntOrString, Quantity, RawExtension and JSON: kept as sent.
     "object": PRESERVE,
 }
-# Kubernetes' ``patchStrategy``/``patchMergeKey`` tags (types.go), which the client's models do not carry:
-# (model, JSON field) -> (strategy, merge key). kubectl reads them from OpenAPI v3 to build strategic patches.
-_CONTAINER = {"ports": ("merge", "containerPort"), "env": ("merge", "name"), "volumeMounts": ("merge", "mountPath"),
-              "volumeDevices": ("merge", "devicePath")}
-PATCH_META: dict[tuple[str, str], tuple[str, str]] = {
-    **{("V1Container", f): meta for f, meta in _CONTAINER.items()},
-    **{("V1EphemeralContainer", f): meta for f, meta in _CONTAINER.items()},
-    ("V1PodSpec", "volumes"): ("merge,retainKeys", "name"),
-    ("V1PodSpec", "initContainers"): ("merge", "name"),
-    ("V1PodSpec", "containers"): ("merge", "name"),
-    ("V1PodSpec", "ephemeralContainers"): ("merge", "name"),
-    ("V1PodSpec", "imagePullSecrets"): ("merge", "name"),
-    ("V1PodSpec", "hostAliases"): ("merge", "ip"),
-    ("V1PodSpec", "topologySpreadConstraints"): ("merge", "topologyKey"),
-    ("V1PodSpec", "resourceClaims"): ("merge,retainKeys", "name"),
-    ("V1PodSpec", "schedulingGates"): ("merge", "name"),
-    ("V1ServiceSpec", "ports"): ("merge", "port"),
-    ("V1ObjectMeta", "ownerReferences"): ("merge", "uid"),
-    ("V1ObjectMeta", "finalizers"): ("merge", ""),
-    ("V1DeploymentSpec", "strategy"): ("retainKeys", ""),
-    ("V1NodeStatus", "addresses"): ("merge", "type"),
-    **{(status, "conditions"): ("merge", "type") for status in (
-        "V1PodStatus", "V1NodeStatus", "V1NamespaceStatus", "V1PersistentVolumeClaimStatus", "V1DeploymentStatus",
-        "V1ReplicaSetStatus", "V1StatefulSetStatus", "V1DaemonSetStatus")},
-}
+# The x-kubernetes-* extensions of Kubernetes' own OpenAPI (patchStrategy/patchMergeKey, listType, listMapKeys,
+# mapType), which the client's models do not carry: read from the definitions kubernetes-validate (a development
+# dependency) ships for the Kubernetes minor the client was generated for. kubectl's client-side apply and the
+# server's strategic merge patch both go by them.
+EXTENSIONS = ("x-kubernetes-patch-strategy", "x-kubernetes-patch-merge-key", "x-kubernetes-list-type",
+              "x-kubernetes-list-map-keys", "x-kubernetes-map-type")
 _LIST = re.compile(r"^list\[(.+)\]$")
 _DICT = re.compile(r"^dict[\[(]str, (.+)[\])]$")
 
@@ -85,9 +68,10 @@ _DICT = re.compile(r"^dict[\[(]str, (.+)[\])]$")
 class Generator:
     """Walks model classes into named definitions; a model met again inside itself becomes free-form."""
 
-    def __init__(self, models: Any) -> None:
+    def __init__(self, models: Any, upstream: dict[str, JSON]) -> None:
         self.models = models
         self.definitions: dict[str, JSON] = {}
+        self.upstream = upstream
 
     def type_schema(self, type_name: str, *, stack: tuple[str, ...]) -> JSON:
         if type_name in _SCALARS:
@@ -110,21 +94,50 @@ class Generator:
             model.attribute_map[attr]: self.type_schema(type_name, stack=(*stack, name))
             for attr, type_name in sorted(model.openapi_types.items())
         }
+        upstream = self.upstream_properties(name, model)
         for field, schema in properties.items():
-            strategy, key = PATCH_META.get((name, field), ("", ""))
-            if strategy:
-                schema["x-kubernetes-patch-strategy"] = strategy
-            if key:
-                schema["x-kubernetes-patch-merge-key"] = key
+            schema.update({k: v for k, v in upstream.get(field, {}).items() if k in EXTENSIONS})
         self.definitions[name] = {"type": "object", "properties": properties}
 
+    def upstream_properties(self, name: str, model: Any) -> dict[str, JSON]:
+        """The properties of Kubernetes' definition of the model ``name`` (``V1PodSpec`` is
+        ``io.k8s.api.core.v1.PodSpec``): the one whose short names match and whose fields are the model's."""
+        fields = set(model.attribute_map.values())
+        found = [d for key, d in self.upstream.items() if name in _class_names(key)
+                 and set(d.get("properties", {})) == fields]
+        if len(found) != 1:
+            raise LookupError(f"{name}: {len(found)} Kubernetes definitions match, expected one")
+        properties: dict[str, JSON] = found[0].get("properties", {})
+        return properties
 
-def generate(models: Any) -> JSON:
-    gen = Generator(models)
+
+def _class_names(definition: str) -> set[str]:
+    """The client's possible class names for an upstream definition: ``io.k8s.api.core.v1.Event`` is
+    ``V1Event`` or ``CoreV1Event`` (the group is prefixed where names collide)."""
+    *prefix, version, kind = definition.split(".")
+    group = prefix[-1] if prefix else ""
+    camel = "".join(part[:1].upper() + part[1:] for part in group.split("-"))
+    version = version[:1].upper() + version[1:]
+    return {f"{version}{kind}", f"{camel}{version}{kind}"}
+
+
+def upstream_definitions(minor: int) -> dict[str, JSON]:
+    """Kubernetes 1.<minor>'s OpenAPI definitions as kubernetes-validate ships them."""
+    from importlib import resources
+
+    path = resources.files("kubernetes_validate").joinpath(
+        "kubernetes-json-schema", f"v1.{minor}.0-local", "_definitions.json")
+    definitions: dict[str, JSON] = json.loads(path.read_text(encoding="utf-8"))["$defs"]
+    return definitions
+
+
+def generate(models: Any, upstream: dict[str, JSON]) -> JSON:
+    gen = Generator(models, upstream)
     for model in KINDS.values():
         gen.define(model)
     return {
-        "generatedFrom": f"kubernetes python client {_client_version()}",
+        "generatedFrom": f"kubernetes python client {_client_version()}, extensions of Kubernetes "
+                         f"1.{kubernetes_minor()} (kubernetes-validate)",
         "kinds": dict(KINDS),
         "definitions": dict(sorted(gen.definitions.items())),
     }
@@ -136,11 +149,16 @@ def _client_version() -> str:
     return str(kubernetes.__version__)
 
 
+def kubernetes_minor() -> int:
+    """Client 36.y.z is generated from Kubernetes 1.36."""
+    return int(_client_version().split(".")[0])
+
+
 def main() -> int:
     # The generator alone may import the official client; the server reads the generated file.
     from kubernetes.client import models
 
-    doc = generate(models)
+    doc = generate(models, upstream_definitions(kubernetes_minor()))
     OUTPUT.write_text(json.dumps(doc, indent=None, separators=(",", ":"), sort_keys=False) + "\n")
     print(f"wrote {OUTPUT} ({len(doc['definitions'])} definitions)")
     return 0

@@ -53,6 +53,8 @@ class KindInfo:
     field_selectors: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: MappingProxyType({}), hash=False
     )
+    # Gardener's strategy's AllowUnconditionalUpdate: where False, a PUT must carry metadata.resourceVersion.
+    unconditional_update: bool = True
 
     @property
     def api_version(self) -> str:
@@ -77,10 +79,11 @@ SHOOT = KindInfo(
     group=CORE_GROUP,
     version="v1beta1",
     kind="Shoot",
+    unconditional_update=False,
     plural="shoots",
     namespaced=True,
     short_names=("shoot",),
-    subresources=("status", "binding", "adminkubeconfig"),
+    subresources=("status", "binding", "adminkubeconfig", "viewerkubeconfig"),
     printer_columns=(
         PrinterColumn(name="CloudProfile", path=".spec.cloudProfile.name"),
         PrinterColumn(name="Provider", path=".spec.provider.type"),
@@ -178,6 +181,7 @@ CREDENTIALS_BINDING = KindInfo(
     group=SECURITY_GROUP,
     version="v1alpha1",
     kind="CredentialsBinding",
+    unconditional_update=False,
     plural="credentialsbindings",
     namespaced=True,
     short_names=("cb",),
@@ -193,6 +197,7 @@ WORKLOAD_IDENTITY = KindInfo(
     group=SECURITY_GROUP,
     version="v1alpha1",
     kind="WorkloadIdentity",
+    unconditional_update=False,
     plural="workloadidentities",
     namespaced=True,
     short_names=("wi",),
@@ -202,6 +207,7 @@ CONTROLLER_REGISTRATION = KindInfo(
     group=CORE_GROUP,
     version="v1beta1",
     kind="ControllerRegistration",
+    unconditional_update=False,
     plural="controllerregistrations",
     namespaced=False,
     short_names=("ctrlreg",),
@@ -211,6 +217,7 @@ CONTROLLER_DEPLOYMENT = KindInfo(
     group=CORE_GROUP,
     version="v1",
     kind="ControllerDeployment",
+    unconditional_update=False,
     plural="controllerdeployments",
     namespaced=False,
     short_names=("ctrldeploy",),
@@ -220,6 +227,7 @@ CONTROLLER_INSTALLATION = KindInfo(
     group=CORE_GROUP,
     version="v1beta1",
     kind="ControllerInstallation",
+    unconditional_update=False,
     plural="controllerinstallations",
     namespaced=False,
     short_names=("ctrlinst",),

@@ -20,6 +20,7 @@ from shoot.api.meta import (
     RawExtension,
     SeedSelector,
     Time,
+    merged_by,
 )
 from shoot.api.shoot import CRI
 
@@ -45,7 +46,7 @@ class ExpirableVersion(ApiModel):
 
 
 class KubernetesSettings(ApiModel):
-    versions: list[ExpirableVersion] | None = None
+    versions: list[ExpirableVersion] | None = Field(default=None, json_schema_extra=merged_by("version"))
 
 
 class InPlaceUpdates(ApiModel):
@@ -66,7 +67,7 @@ class MachineImageVersion(ExpirableVersion):
 
 class MachineImage(ApiModel):
     name: str
-    versions: list[MachineImageVersion]
+    versions: list[MachineImageVersion] = Field(json_schema_extra=merged_by("version"))
     update_strategy: str | None = None
 
 
@@ -104,7 +105,7 @@ class AvailabilityZone(ApiModel):
 
 class Region(ApiModel):
     name: str
-    zones: list[AvailabilityZone] | None = None
+    zones: list[AvailabilityZone] | None = Field(default=None, json_schema_extra=merged_by("name"))
     labels: dict[str, str] | None = None
     access_restrictions: list[AccessRestriction] | None = None
 
@@ -135,10 +136,10 @@ class Capability(ApiModel):
 class CloudProfileSpec(ApiModel):
     type: str
     kubernetes: KubernetesSettings
-    machine_images: list[MachineImage]
-    machine_types: list[MachineType]
-    regions: list[Region]
-    volume_types: list[VolumeType] | None = None
+    machine_images: list[MachineImage] = Field(json_schema_extra=merged_by("name"))
+    machine_types: list[MachineType] = Field(json_schema_extra=merged_by("name"))
+    regions: list[Region] = Field(json_schema_extra=merged_by("name"))
+    volume_types: list[VolumeType] | None = Field(default=None, json_schema_extra=merged_by("name"))
     provider_config: RawExtension | None = None
     seed_selector: SeedSelector | None = None
     ca_bundle: str | None = None

@@ -20,6 +20,7 @@ from shoot.api.meta import (
     ObjectMeta,
     ObjectReference,
     RawExtension,
+    merged_by,
 )
 
 
@@ -109,7 +110,7 @@ class ControllerInstallationSpec(ApiModel):
 
 
 class ControllerInstallationStatus(ApiModel):
-    conditions: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
     provider_status: RawExtension | None = None
 
 

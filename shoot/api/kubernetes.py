@@ -16,6 +16,7 @@ from shoot.api.meta import (
     Quantity,
     RawExtension,
     ResourceList,
+    merged_by,
 )
 
 # --- spec.kubernetes -----------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ class StructuredAuthorization(ApiModel):
 
 class KubeAPIServerConfig(ApiModel):
     feature_gates: dict[str, bool] | None = None
-    admission_plugins: list[AdmissionPlugin] | None = None
+    admission_plugins: list[AdmissionPlugin] | None = Field(default=None, json_schema_extra=merged_by("name"))
     api_audiences: list[str] | None = None
     audit_config: AuditConfig | None = None
     oidc_config: OIDCConfig | None = None

@@ -18,6 +18,13 @@ from pydantic.alias_generators import to_camel
 from shoot import quantity
 
 
+def merged_by(key: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a list field Gardener's Go type tags ``patchStrategy:"merge"
+    patchMergeKey:"<key>"``: the served OpenAPI carries the tags, so strategic merge patches and kubectl's
+    client-side apply merge the list's items by ``key`` (lists without them are atomic: replaced whole)."""
+    return {"x-kubernetes-patch-merge-key": key, "x-kubernetes-patch-strategy": "merge"}
+
+
 class ApiModel(BaseModel):
     """Base of every API model: camelCase on the wire, snake_case in Python, unknown fields rejected."""
 
@@ -53,12 +60,15 @@ Quantity = Annotated[
     BeforeValidator(_quantity_input),
     WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}),
 ]
-# intstr.IntOrString, e.g. a worker's maxSurge: 1 or "25%".
+# intstr.IntOrString, e.g. a worker's maxSurge: 1 or "25%" (its integer is an int32 in Go).
 IntOrString = Annotated[
     int | str,
     BeforeValidator(_int_or_string_input),
-    WithJsonSchema({"anyOf": [{"type": "integer"}, {"type": "string"}], "x-kubernetes-int-or-string": True}),
+    WithJsonSchema({"anyOf": [{"type": "integer", "format": "int32"}, {"type": "string"}],
+                    "x-kubernetes-int-or-string": True}),
 ]
+# A Go int32: the API machinery refuses values outside its range (the OpenAPI publishes ``format: int32``).
+Int32 = Annotated[int, WithJsonSchema({"type": "integer", "format": "int32"})]
 # metav1.Time is RFC 3339 with a zone; a naive timestamp is as invalid here as in Go.
 Time = AwareDatetime
 ResourceList = dict[str, Quantity]
@@ -174,7 +184,8 @@ class LabelSelectorRequirement(ApiModel):
 
 class LabelSelector(ApiModel):
     match_labels: dict[str, str] | None = None
-    match_expressions: list[LabelSelectorRequirement] | None = None
+    match_expressions: list[LabelSelectorRequirement] | None = Field(
+        default=None, json_schema_extra={"x-kubernetes-list-type": "atomic"})
 
 
 class SeedSelector(LabelSelector):

@@ -22,6 +22,7 @@ from shoot.api.meta import (
     Subject,
     Time,
     Toleration,
+    merged_by,
 )
 
 
@@ -40,8 +41,8 @@ class ProjectMember(Subject):
 
 
 class ProjectTolerations(ApiModel):
-    defaults: list[Toleration] | None = None
-    whitelist: list[Toleration] | None = None
+    defaults: list[Toleration] | None = Field(default=None, json_schema_extra=merged_by("key"))
+    whitelist: list[Toleration] | None = Field(default=None, json_schema_extra=merged_by("key"))
 
 
 class DualApprovalForDeletion(ApiModel):
@@ -67,7 +68,7 @@ class ProjectStatus(ApiModel):
     stale_since_timestamp: Time | None = None
     stale_auto_delete_timestamp: Time | None = None
     last_activity_timestamp: Time | None = None
-    conditions: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
 
 
 class Project(ApiModel):

@@ -26,6 +26,7 @@ from shoot.api.meta import (
     RawExtension,
     ResourceList,
     Time,
+    merged_by,
 )
 
 
@@ -184,7 +185,7 @@ class SeedVolumeProvider(ApiModel):
 
 class SeedVolume(ApiModel):
     minimum_size: Quantity | None = None
-    providers: list[SeedVolumeProvider] | None = None
+    providers: list[SeedVolumeProvider] | None = Field(default=None, json_schema_extra=merged_by("name"))
 
 
 class SeedSpec(ApiModel):
@@ -204,7 +205,7 @@ class SeedSpec(ApiModel):
 class SeedStatus(ApiModel):
     gardener: Gardener | None = None
     kubernetes_version: str | None = None
-    conditions: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
     constraints: list[Condition] | None = None
     observed_generation: int | None = None
     cluster_identity: str | None = None

@@ -21,6 +21,7 @@ from shoot.api.meta import (
     Extension,
     Gardener,
     HighAvailability,
+    Int32,
     IntOrString,
     LastError,
     LastOperation,
@@ -32,6 +33,7 @@ from shoot.api.meta import (
     Taint,
     Time,
     Toleration,
+    merged_by,
 )
 from shoot.api.seed import Backup
 
@@ -227,8 +229,8 @@ class Worker(ApiModel):
 
     name: str
     machine: Machine
-    minimum: int
-    maximum: int
+    minimum: Int32
+    maximum: Int32
     max_surge: IntOrString | None = None
     max_unavailable: IntOrString | None = None
     annotations: dict[str, str] | None = None
@@ -246,7 +248,7 @@ class Worker(ApiModel):
     machine_controller_manager: MachineControllerManagerSettings | None = None
     sysctls: dict[str, str] | None = None
     cluster_autoscaler: ClusterAutoscalerOptions | None = None
-    priority: int | None = None
+    priority: Int32 | None = None
     update_strategy: str | None = None
     control_plane: WorkerControlPlane | None = None
 
@@ -263,7 +265,7 @@ class Provider(ApiModel):
     type: str
     control_plane_config: RawExtension | None = None
     infrastructure_config: RawExtension | None = None
-    workers: list[Worker] | None = None
+    workers: list[Worker] | None = Field(default=None, json_schema_extra=merged_by("name"))
     workers_settings: WorkersSettings | None = None
 
 
@@ -301,7 +303,7 @@ class ShootSpec(ApiModel):
     seed_name: str | None = None
     seed_selector: SeedSelector | None = None
     resources: list[NamedResourceReference] | None = None
-    tolerations: list[Toleration] | None = None
+    tolerations: list[Toleration] | None = Field(default=None, json_schema_extra=merged_by("key"))
     exposure_class_name: str | None = None
     system_components: SystemComponents | None = None
     control_plane: ControlPlane | None = None
@@ -360,8 +362,8 @@ class NetworkingStatus(ApiModel):
 
 
 class ShootStatus(ApiModel):
-    conditions: list[Condition] | None = None
-    constraints: list[Condition] | None = None
+    conditions: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
+    constraints: list[Condition] | None = Field(default=None, json_schema_extra=merged_by("type"))
     gardener: Gardener | None = None
     hibernated: bool | None = None
     last_operation: LastOperation | None = None
@@ -374,7 +376,7 @@ class ShootStatus(ApiModel):
     technical_id: str | None = Field(default=None, alias="technicalID")
     uid: str | None = None
     cluster_identity: str | None = None
-    advertised_addresses: list[ShootAdvertisedAddress] | None = None
+    advertised_addresses: list[ShootAdvertisedAddress] | None = Field(default=None, json_schema_extra=merged_by("name"))
     migration_start_time: Time | None = None
     # Rotation phases and timestamps per credential kind; kept free-form, the flows own their shape.
     credentials: RawExtension | None = None

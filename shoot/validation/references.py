@@ -121,10 +121,25 @@ def validate_seed_reference(
     found = Seed.model_validate(seed)
     errors = _validate_zone_tolerance(new_shoot, found)
     old_seed_name = Shoot.model_validate(old).spec.seed_name if old is not None else None
-    # Seed networks are immutable: disjointness only needs checking when the shoot lands on a seed.
+    # Seed networks are immutable: families and disjointness only need checking when the shoot lands on a seed.
     if old_seed_name != seed_name:
-        errors += _validate_networks(new_shoot, found)
+        errors += _validate_ip_families(new_shoot, found) or _validate_networks(new_shoot, found)
     return errors
+
+
+def shoot_ip_families(shoot: Shoot) -> list[str]:
+    """The shoot's IP families, IPv4 when unset (Gardener's default)."""
+    return (shoot.spec.networking.ip_families if shoot.spec.networking else None) or ["IPv4"]
+
+
+def _validate_ip_families(shoot: Shoot, seed: Seed) -> list[FieldError]:
+    """The seed must serve every IP family of the shoot (what the scheduler's IP-family filter checks too)."""
+    wanted, served = shoot_ip_families(shoot), seed.spec.networks.ip_families or ["IPv4"]
+    if set(wanted) <= set(served):
+        return []
+    detail = (f"seed {seed.metadata.name!r} does not match the shoot's IP families [{', '.join(wanted)}] "
+              f"(seed: [{', '.join(served)}])")
+    return [fielderrors.forbidden("spec.seedName", detail)]
 
 
 def _validate_zone_tolerance(shoot: Shoot, seed: Seed) -> list[FieldError]:
@@ -163,6 +178,8 @@ def _validate_networks(shoot: Shoot, seed: Seed) -> list[FieldError]:
 def _required_networks(shoot: Shoot, seed: Seed) -> list[FieldError]:
     """Pods (with workers) and services must be known once scheduled, unless the seed has defaults for them."""
     networking = shoot.spec.networking
+    if "IPv4" not in shoot_ip_families(shoot):
+        return []  # IPv6 ranges come from the infrastructure (Gardener requires them only for IPv4)
     defaults = seed.spec.networks.shoot_defaults
     needed = {"services": defaults.services if defaults else None}
     if shoot.spec.provider.workers:

@@ -89,3 +89,19 @@ def test_watch_on_one_process_sees_writes_made_through_another(two_servers: tupl
     writer.delete(f"{URL}/w1").raise_for_status()
     thread.join(timeout=15)
     assert events == [("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1")]
+
+
+def test_a_list_paged_on_one_process_continues_on_another(two_servers: tuple[httpx.Client, httpx.Client]) -> None:
+    """Continue tokens are sealed with a key kept in the shared database, so any replica opens them."""
+    first, second = two_servers
+    first.post("/api/v1/namespaces", json={"metadata": {"name": "mp"}}).raise_for_status()
+    for i in range(3):
+        first.post(URL, json={"metadata": {"name": f"p{i}"}, "spec": {"color": "red"}}).raise_for_status()
+    names, token, clients = [], None, [first, second]
+    for turn in range(3):
+        params = {"limit": "1", **({"continue": token} if token else {})}
+        page = clients[turn % 2].get(URL, params=params)
+        assert page.status_code == 200, page.text
+        names += [item["metadata"]["name"] for item in page.json()["items"]]
+        token = page.json()["metadata"].get("continue")
+    assert names == ["p0", "p1", "p2"] and token is None

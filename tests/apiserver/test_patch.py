@@ -1,4 +1,5 @@
-"""Merge patch (RFC 7386), JSON patch (RFC 6902), strategic merge patch, and dispatch by media type."""
+"""Merge patch (RFC 7386), JSON patch (RFC 6902) and dispatch by media type (the strategic merge patch itself is
+``test_strategic_merge``'s)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from apiserver import errors, patch
+from seed.local.schemas import kind_schema
 
 JSON = dict[str, Any]
 
@@ -145,7 +147,7 @@ def test_json_patch_refuses_too_many_operations() -> None:
     assert caught.value.code == 413
 
 
-# --- strategic merge patch ----------------------------------------------------------------------------
+# --- dispatch by media type ---------------------------------------------------------------------------
 
 
 def _deployment() -> JSON:
@@ -172,225 +174,6 @@ def _smp_containers(items: list[JSON], **extra: Any) -> JSON:
     return {"spec": {"template": {"spec": {"containers": items, **extra}}}}
 
 
-def test_smp_updates_one_container_by_name() -> None:
-    body = _smp_containers([{"name": "sidecar", "image": "side:2"}])
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert [(c["name"], c["image"]) for c in _containers(result)] == [("app", "app:1"), ("sidecar", "side:2")]
-    assert _containers(result)[0]["args"] == ["--x"]
-
-
-def test_smp_appends_a_new_container() -> None:
-    result = patch.strategic_merge_patch(_deployment(), _smp_containers([{"name": "new", "image": "new:1"}]))
-    assert [c["name"] for c in _containers(result)] == ["app", "sidecar", "new"]
-
-
-def test_smp_deletes_a_container_with_patch_delete() -> None:
-    result = patch.strategic_merge_patch(
-        _deployment(), _smp_containers([{"name": "sidecar", "$patch": "delete"}]))
-    assert [c["name"] for c in _containers(result)] == ["app"]
-
-
-def test_smp_merges_env_by_name_inside_a_container() -> None:
-    env = [{"name": "B", "value": "3"}, {"name": "C", "value": "4"}]
-    body = _smp_containers([{"name": "app", "env": env}])
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert _containers(result)[0]["env"] == [
-        {"name": "A", "value": "1"}, {"name": "B", "value": "3"}, {"name": "C", "value": "4"}]
-
-
-def test_smp_merges_container_ports_by_container_port() -> None:
-    body = _smp_containers([{"name": "app", "ports": [{"containerPort": 443, "name": "https"}]}])
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert _containers(result)[0]["ports"] == [{"containerPort": 80, "name": "http"},
-                                               {"containerPort": 443, "name": "https"}]
-
-
-def test_smp_merges_service_ports_by_port() -> None:
-    service = {"spec": {"type": "ClusterIP", "ports": [{"port": 80, "targetPort": 8080}, {"port": 443}]}}
-    body = {"spec": {"ports": [{"port": 80, "targetPort": 9090}, {"port": 8443, "name": "alt"}]}}
-    result = patch.strategic_merge_patch(service, body)
-    assert result["spec"]["ports"] == [{"port": 80, "targetPort": 9090}, {"port": 443},
-                                       {"port": 8443, "name": "alt"}]
-
-
-def test_smp_merges_conditions_by_type() -> None:
-    shoot = {"status": {"conditions": [{"type": "A", "status": "True"}, {"type": "B", "status": "False"}]}}
-    body = {"status": {"conditions": [{"type": "B", "status": "True", "reason": "Ok"}]}}
-    result = patch.strategic_merge_patch(shoot, body)
-    assert result["status"]["conditions"] == [
-        {"type": "A", "status": "True"}, {"type": "B", "status": "True", "reason": "Ok"}]
-
-
-def test_smp_merges_owner_references_by_uid_and_gardener_workers_by_name() -> None:
-    target = {"metadata": {"ownerReferences": [{"uid": "1", "name": "a"}]},
-              "spec": {"provider": {"workers": [{"name": "w1", "maximum": 2}, {"name": "w2", "maximum": 1}]}}}
-    body = {"metadata": {"ownerReferences": [{"uid": "2", "name": "b"}]},
-            "spec": {"provider": {"workers": [{"name": "w2", "maximum": 5}]}}}
-    result = patch.strategic_merge_patch(target, body)
-    assert [r["uid"] for r in result["metadata"]["ownerReferences"]] == ["1", "2"]
-    workers = result["spec"]["provider"]["workers"]
-    assert workers == [{"name": "w1", "maximum": 2}, {"name": "w2", "maximum": 5}]
-
-
-def test_smp_merges_finalizers_as_a_set_and_deletes_from_primitive_list() -> None:
-    body = {"metadata": {"finalizers": ["c", "a", "c"], "$deleteFromPrimitiveList/finalizers": ["b"]}}
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert result["metadata"]["finalizers"] == ["a", "c"]
-    assert "$deleteFromPrimitiveList/finalizers" not in result["metadata"]
-
-
-def test_smp_delete_from_primitive_list_alone() -> None:
-    result = patch.strategic_merge_patch(
-        _deployment(), {"metadata": {"$deleteFromPrimitiveList/finalizers": ["a", "zzz"]}})
-    assert result["metadata"]["finalizers"] == ["b"]
-
-
-def test_smp_replaces_lists_without_a_merge_strategy() -> None:
-    tolerations = [{"key": "b", "operator": "Exists"}]
-    body = _smp_containers([{"name": "app", "args": ["--y"]}], tolerations=tolerations)
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert _containers(result)[0]["args"] == ["--y"]
-    assert result["spec"]["template"]["spec"]["tolerations"] == [{"key": "b", "operator": "Exists"}]
-
-
-def test_smp_patch_replace_item_replaces_the_whole_list() -> None:
-    body = _smp_containers([{"$patch": "replace"}, {"name": "only", "image": "only:1"}])
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert _containers(result) == [{"name": "only", "image": "only:1"}]
-
-
-def test_smp_patch_replace_on_a_map_replaces_the_map() -> None:
-    body = {"metadata": {"labels": {"$patch": "replace", "tier": "db"}}}
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert result["metadata"]["labels"] == {"tier": "db"}
-
-
-def test_smp_patch_delete_on_a_map_deletes_it() -> None:
-    result = patch.strategic_merge_patch(_deployment(), {"metadata": {"labels": {"$patch": "delete"}}})
-    assert "labels" not in result["metadata"]
-
-
-def test_smp_null_deletes_a_key_as_in_merge_patch() -> None:
-    body = {"metadata": {"labels": {"app": None, "new": "x"}, "finalizers": None}}
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert result["metadata"] == {"name": "web", "labels": {"new": "x"}}
-
-
-def test_smp_set_element_order_orders_the_merged_list_and_is_stripped() -> None:
-    body = _smp_containers(
-        [{"name": "new", "image": "new:1"}],
-        **{"$setElementOrder/containers": [{"name": "new"}, {"name": "app"}, {"name": "sidecar"}]},
-    )
-    result = patch.strategic_merge_patch(_deployment(), body)
-    assert [c["name"] for c in _containers(result)] == ["new", "app", "sidecar"]
-    assert _directive_keys(result) == []
-
-
-def test_smp_set_element_order_alone_reorders_and_keeps_unnamed_items_in_server_position() -> None:
-    target = {"spec": {"containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}}
-    body = {"spec": {"$setElementOrder/containers": [{"name": "c"}, {"name": "b"}, {"name": "a"}]}}
-    result = patch.strategic_merge_patch(target, body)
-    assert [c["name"] for c in result["spec"]["containers"]] == ["c", "b", "a"]
-
-
-def test_smp_set_element_order_for_a_primitive_list() -> None:
-    body = {"metadata": {"finalizers": ["c"], "$setElementOrder/finalizers": ["c", "b", "a"]}}
-    assert patch.strategic_merge_patch(_deployment(), body)["metadata"]["finalizers"] == ["c", "b", "a"]
-
-
-def test_smp_retain_keys_drops_unlisted_keys() -> None:
-    target = {"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}}
-    body = {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}
-    assert patch.strategic_merge_patch(target, body) == {"spec": {"strategy": {"type": "Recreate"}}}
-
-
-def test_smp_retain_keys_may_null_unlisted_keys() -> None:
-    target = {"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}}
-    body = {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate", "rollingUpdate": None}}}
-    assert patch.strategic_merge_patch(target, body) == {"spec": {"strategy": {"type": "Recreate"}}}
-
-
-@pytest.mark.parametrize(
-    "strategy", [{"$retainKeys": ["type"], "rollingUpdate": {}}, {"$retainKeys": "type", "type": "Recreate"}])
-def test_smp_retain_keys_must_be_a_list_covering_the_patched_keys(strategy: JSON) -> None:
-    with pytest.raises(errors.ApiError) as caught:
-        patch.strategic_merge_patch({"spec": {}}, {"spec": {"strategy": strategy}})
-    assert (caught.value.code, caught.value.message) == (400, "invalid patch format of retainKeys")
-
-
-def test_smp_strips_directives_from_values_new_to_the_target() -> None:
-    body = {"spec": {"template": {"spec": {
-        "initContainers": [{"name": "init", "image": "i:1", "env": [{"name": "X", "value": None}]},
-                           {"name": "gone", "$patch": "delete"}],
-        "extra": {"$retainKeys": ["a"], "a": 1, "b": None},
-        "dropped": {"$patch": "delete"},
-        "replaced": {"$patch": "replace", "k": "v"},
-    }}}}
-    result = patch.strategic_merge_patch({}, body)
-    assert result == {"spec": {"template": {"spec": {
-        "initContainers": [{"name": "init", "image": "i:1", "env": [{"name": "X"}]}],
-        "extra": {"a": 1},
-        "replaced": {"k": "v"},
-    }}}}
-
-
-def test_smp_top_level_patch_directives() -> None:
-    assert patch.strategic_merge_patch(_deployment(), {"$patch": "replace", "a": 1}) == {"a": 1}
-    assert patch.strategic_merge_patch(_deployment(), {"$patch": "delete"}) == {}
-
-
-@pytest.mark.parametrize(
-    ("body", "fragment"),
-    [
-        (["not", "an", "object"], "must be a JSON object"),
-        ({"metadata": {"$patch": "merge"}}, "unknown patch type: merge"),
-        (_smp_containers([{"image": "x", "$patch": "delete"}]), "delete patch type with no merge key"),
-        (_smp_containers([{"name": "app", "$patch": "bogus"}]), "unknown patch type: bogus"),
-        (_smp_containers([{"$patch": "merge"}]), "merging lists cannot yet be specified in the patch"),
-        (_smp_containers([{"image": "x"}]), "does not contain declared merge key: name"),
-        ({"metadata": {"$deleteFromPrimitiveList/finalizers": "a"}}, "invalid patch format of primitive"),
-        ({"metadata": {"$setElementOrder/finalizers": "a"}}, "invalid patch format of setElementOrder list"),
-    ],
-)
-def test_smp_rejects_malformed_patch(body: Any, fragment: str) -> None:
-    with pytest.raises(errors.ApiError) as caught:
-        patch.strategic_merge_patch(_deployment(), body)
-    assert caught.value.code == 400
-    assert fragment in caught.value.message
-
-
-def test_smp_accepts_items_without_merge_key_for_a_list_new_to_the_target() -> None:
-    result = patch.strategic_merge_patch({"spec": {}}, {"spec": {"containers": [{"image": "x"}]}})
-    assert result == {"spec": {"containers": [{"image": "x"}]}}
-
-
-def test_smp_accepts_custom_merge_keys() -> None:
-    target = {"spec": {"items": [{"id": 1, "v": "a"}], "containers": [{"name": "x"}]}}
-    body = {"spec": {"items": [{"id": 1, "v": "b"}, {"id": 2}], "containers": [{"name": "y"}]}}
-    result = patch.strategic_merge_patch(target, body, {"items": "id"})
-    assert result["spec"]["items"] == [{"id": 1, "v": "b"}, {"id": 2}]
-    assert result["spec"]["containers"] == [{"name": "y"}]  # not a merge list under these keys
-
-
-def test_smp_leaves_inputs_untouched() -> None:
-    target, body = _deployment(), _smp_containers(
-        [{"name": "app", "image": "app:2", "env": [{"name": "A", "value": None}]},
-         {"name": "sidecar", "$patch": "delete"}],
-        **{"$setElementOrder/containers": [{"name": "app"}]},
-    )
-    target_before, body_before = copy.deepcopy(target), copy.deepcopy(body)
-    result = patch.strategic_merge_patch(target, body)
-    _containers(result)[0]["env"].append({"name": "Z"})
-    assert (target, body) == (target_before, body_before)
-
-
-def test_default_merge_keys_leave_tolerations_to_replace() -> None:
-    assert "tolerations" not in patch.DEFAULT_MERGE_KEYS
-    assert patch.DEFAULT_MERGE_KEYS["ports"] == ("containerPort", "port")
-    assert "finalizers" in patch.MERGE_PRIMITIVE_LISTS
-
-
-# --- dispatch by media type ---------------------------------------------------------------------------
 
 
 def _body(value: Any) -> bytes:
@@ -418,8 +201,15 @@ def test_apply_patch_dispatches_json_patch() -> None:
 
 def test_apply_patch_dispatches_strategic_merge_patch_when_allowed() -> None:
     body = _body(_smp_containers([{"name": "new"}]))
+    result = patch.apply_patch(_deployment(), body, "application/strategic-merge-patch+json", strategic=True,
+                               schema=kind_schema("apps/v1", "Deployment"))
+    assert [c["name"] for c in _containers(result)] == ["new", "app", "sidecar"]
+
+
+def test_apply_patch_without_a_schema_replaces_lists() -> None:
+    body = _body(_smp_containers([{"name": "new"}]))
     result = patch.apply_patch(_deployment(), body, "application/strategic-merge-patch+json", strategic=True)
-    assert [c["name"] for c in _containers(result)] == ["app", "sidecar", "new"]
+    assert [c["name"] for c in _containers(result)] == ["new"]
 
 
 def test_apply_patch_refuses_strategic_merge_patch_for_custom_kinds_with_kubernetes_message() -> None:

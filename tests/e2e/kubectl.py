@@ -25,6 +25,8 @@ class Kubectl:
     kubeconfig: Path
     workdir: Path
     timeout: float = 30.0
+    # Extra environment, e.g. (("KUBECTL_OPENAPIV3_PATCH", "false"),) for kubectl's OpenAPI v2 code paths.
+    extra_env: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         (self.workdir / "home").mkdir(parents=True, exist_ok=True)
@@ -35,6 +37,7 @@ class Kubectl:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
         env.update(KUBECACHEDIR=str(self.workdir / "cache"), HOME=str(self.workdir / "home"))
+        env.update(self.extra_env)
         return env
 
     def __call__(self, *args: str, stdin: str | None = None, timeout: float | None = None) -> (

@@ -114,6 +114,22 @@ def test_filled_examples_apply_in_dependency_order(garden: tuple[Garden, Kubectl
     assert table.stdout.split("\n")[1].split()[:5] == ["crazy-botany", "cloudprofile1", "local", "europe-central-1",
                                                       "1.35.4"]
 
+    # Applied again unchanged, every manifest computes an empty patch: the lists the server defaulted inside
+    # (workers, machine images, regions, ...) merge by their keys. Two manifests set a field to null (the
+    # Secret's ``data:``, the shoot's ``kubernetes:``): kubectl sends that null on every apply. The CloudProfile
+    # holds a volume type its manifest lacks (patched in above): kubectl sends the manifest's order of the list.
+    # In those three cases the server then writes nothing.
+    before = {n: kubectl("get", "-f", "-", "-o", "jsonpath={.metadata.resourceVersion}",
+                         stdin=fill((EXAMPLES / n).read_text())).stdout for n in ORDER}
+    for name in ORDER:
+        code, out = _apply(kubectl, fill((EXAMPLES / name).read_text()))
+        assert code == 0, f"{name}: {out}"
+        sends = name in ("30-cloudprofile.yaml", "70-secret-provider.yaml", "90-shoot.yaml")
+        assert out.strip().endswith("configured" if sends else "unchanged"), f"{name}: {out}"
+    after = {n: kubectl("get", "-f", "-", "-o", "jsonpath={.metadata.resourceVersion}",
+                        stdin=fill((EXAMPLES / n).read_text())).stdout for n in ORDER}
+    assert after == before
+
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("30-cloudprofile.yaml", 'The CloudProfile "cloudprofile1" is invalid'),

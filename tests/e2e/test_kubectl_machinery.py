@@ -197,8 +197,9 @@ def test_patch_applies_merge_json_and_strategic_patches(kubectl: Kubectl) -> Non
     assert ok(kubectl("patch", "widget", "w1", "-n", NS, "-p", strategic)) == f"{W}/w1 patched\n"
 
     obj = get(kubectl, "w1")
+    # Merged by name; an item new to the list goes first, as Kubernetes orders a patch without $setElementOrder.
     assert obj["spec"] == {"color": "blue", "size": 5, "tags": ["x"], "containers": [
-        {"name": "a", "image": "a:2"}, {"name": "b", "image": "b:1"}, {"name": "c", "image": "c:1"}]}
+        {"name": "c", "image": "c:1"}, {"name": "a", "image": "a:2"}, {"name": "b", "image": "b:1"}]}
     assert obj["metadata"]["generation"] == 4
     again = kubectl("patch", "widget", "w1", "-n", NS, "--type=merge", "-p", '{"spec":{"color":"blue"}}')
     assert ok(again) == f"{W}/w1 patched (no change)\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,7 +31,7 @@ def _kubectl(kubeconfig: Path, *args: str, cache: Path) -> subprocess.CompletedP
 
 
 def _wait_for_kubectl(kubeconfig: Path, cache: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # generous: CI is a busy 2-core machine
     while time.monotonic() < deadline:
         if kubeconfig.exists() and _kubectl(kubeconfig, "get", "ns", cache=cache).returncode == 0:
             return
@@ -60,6 +61,7 @@ def test_up_serves_kubectl_keeps_state_and_stops_cleanly(tmp_path: Path, sig: in
         out = _stop(proc, sig)
     assert proc.returncode == 0, out
     assert f"https://127.0.0.1:{port}" in out and str(kubeconfig) in out
+    assert "ERROR" not in out and "Traceback" not in out, out  # idle connections do not hold the shutdown
     kept = {p.name for p in state.iterdir()}
     assert {"garden.db", "garden.kubeconfig", "garden-ca.crt", "garden-ca.key", "garden.crt", "garden.key",
             "operator-token.sha256", "encryption-keys", "broker", "seed-local.db", "seed-local.kubeconfig",
@@ -85,7 +87,7 @@ def test_db_upgrade_migrates_to_the_newest_revision(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "hortus.cli", "db", "upgrade", "--state-dir", str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "database at revision 0002" in result.stdout
+    assert "database at revision 0003" in result.stdout
     assert (tmp_path / "garden.db").exists()
 
 
@@ -113,3 +115,117 @@ def test_up_runs_gardeners_local_shoot_on_the_local_seed(tmp_path: Path) -> None
     finally:
         out = _stop(proc, signal.SIGTERM)
     assert proc.returncode == 0, out
+
+
+def _seed_ready(kubeconfig: Path, cache: Path) -> bool:
+    got = _kubectl(kubeconfig, "get", "seed", "local", "-o",
+                   "jsonpath={.status.conditions[?(@.type=='GardenletReady')].status}", cache=cache)
+    return got.stdout.strip() == "True"
+
+
+def _wait_seed_ready(kubeconfig: Path, cache: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not _seed_ready(kubeconfig, cache):
+        assert time.monotonic() < deadline, "seed local never became Ready"
+        time.sleep(0.5)
+
+
+def test_a_second_up_on_a_directory_in_use_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    state, port, cache = tmp_path / "state", servers.free_port(), tmp_path / "cache"
+    first = _start(state, port)
+    kubeconfig = state / "garden.kubeconfig"
+    try:
+        _wait_for_kubectl(kubeconfig, cache)
+        _wait_seed_ready(kubeconfig, cache)
+        before = {p.name: p.read_bytes() for p in state.iterdir() if p.is_file() and ".db" not in p.name}
+        agent_token = (state / "seeds" / "local.kubeconfig").read_bytes()
+        second = subprocess.run([sys.executable, "-m", "hortus.cli", "up", "--state-dir", str(state),
+                                 "--port", str(servers.free_port())], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert f"state directory {state} is in use by process {first.pid} (hortus up)" in second.stderr
+        assert "Traceback" not in second.stderr and second.stdout == ""
+        after = {p.name: p.read_bytes() for p in state.iterdir() if p.is_file() and ".db" not in p.name}
+        assert after == before
+        assert (state / "seeds" / "local.kubeconfig").read_bytes() == agent_token
+        # The first keeps working: its agent's token was not revoked, so its heartbeats keep the seed Ready.
+        assert _kubectl(kubeconfig, "get", "ns", cache=cache).returncode == 0
+        _wait_renewed_after(kubeconfig, cache, _heartbeat(kubeconfig, cache))
+        assert _seed_ready(kubeconfig, cache)
+    finally:
+        _stop(first, signal.SIGTERM)
+    assert first.returncode == 0
+
+
+def _heartbeat(kubeconfig: Path, cache: Path) -> str:
+    got = _kubectl(kubeconfig, "get", "seed", "local", "-o",
+                   "jsonpath={.status.conditions[?(@.type=='GardenletReady')].lastUpdateTime}", cache=cache)
+    return got.stdout.strip()
+
+
+def _wait_renewed_after(kubeconfig: Path, cache: Path, previous: str) -> None:
+    deadline = time.monotonic() + 90
+    while _heartbeat(kubeconfig, cache) in ("", previous):
+        assert time.monotonic() < deadline, "the seed agent's heartbeat stopped"
+        time.sleep(0.5)
+
+
+def test_a_taken_port_is_refused_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "hortus.cli", "up", "--state-dir", str(tmp_path / "state"),
+                                 "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"hortus up: address 127.0.0.1:{port} is already in use; choose another with --port"
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process whose chain of parents leads to ``pid`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigkill_of_up_leaves_no_hortus_process_behind(tmp_path: Path) -> None:
+    state, port, cache = tmp_path / "state", servers.free_port(), tmp_path / "cache"
+    proc = _start(state, port)
+    kubeconfig = state / "garden.kubeconfig"
+    try:
+        _wait_for_kubectl(kubeconfig, cache)
+        _wait_seed_ready(kubeconfig, cache)  # the seed agent runs and heartbeats
+        children = _descendants(proc.pid)
+        assert children, "hortus up runs its seed agent as a child process"
+    finally:
+        proc.kill()
+        proc.communicate(timeout=20)
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in children):
+        assert time.monotonic() < deadline, f"left behind: {[p for p in children if _alive(p)]}"
+        time.sleep(0.1)
+    # The lock went with the process: the directory can be used again at once.
+    again = _start(state, port)
+    try:
+        _wait_for_kubectl(kubeconfig, cache)
+    finally:
+        _stop(again, signal.SIGTERM)
+    assert again.returncode == 0

@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -41,7 +42,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app: FastAPI, directory: Path, *, token: str, name: str = "test") -> Iterator[RunningServer]:
+def serve(app: FastAPI, directory: Path, *, token: str, name: str = "test",
+          options: dict[str, Any] | None = None) -> Iterator[RunningServer]:
+    """``options``: more ``uvicorn.Config`` settings (a local seed's client certificates)."""
     files = tls.ensure_serving_files(directory, name=name, hosts=["127.0.0.1", "localhost"])
     # Bound here and handed to uvicorn: a port picked first and bound later can be taken meanwhile by another
     # test run on the same machine.
@@ -50,7 +53,7 @@ def serve(app: FastAPI, directory: Path, *, token: str, name: str = "test") -> I
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, ssl_certfile=str(files.cert),
                             ssl_keyfile=str(files.key), log_level="warning", timeout_graceful_shutdown=1,
-                            lifespan="on")
+                            lifespan="on", **(options or {}))
     server = Server(config)
     thread = threading.Thread(target=_run, args=(server, sock), name=f"uvicorn-{name}", daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from apiserver.registry import PrinterColumn, ResourceType
+from apiserver.schema import list_merged_by
 
 
 class _Model(BaseModel):
@@ -25,14 +26,15 @@ class Port(_Model):
 class Container(_Model):
     name: str
     image: str | None = None
-    ports: list[Port] | None = None
+    ports: list[Port] | None = Field(default=None, json_schema_extra=list_merged_by("containerPort"))
 
 
 class WidgetSpec(_Model):
     color: str | None = None
     size: int | None = None
     tags: list[str] | None = None
-    containers: list[Container] | None = None
+    # Tagged as a Pod's containers are, so that strategic merge patches merge them by name.
+    containers: list[Container] | None = Field(default=None, json_schema_extra=list_merged_by("name"))
     config: dict[str, Any] | None = None
 
 

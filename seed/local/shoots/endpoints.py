@@ -14,8 +14,11 @@ While the Deployment has no ready replica (hibernated, crashing) the endpoint an
 backend. Requests in flight when it goes (watches) are cut off, as a stopped kube-apiserver drops its
 connections. Clients authenticate with the token in Secret ``kube-apiserver-token`` (key ``token``) in the shoot
 namespace on the seed — created with a random token when missing; whoever writes another token there (the seed
-agent) rotates it — and act as ``system:masters``. A client holding only the seed's kubeconfig builds the
-shoot's the same way: its server + ``endpoint_path``, its CA, and the token read from (or written to) that Secret.
+agent) rotates it — and act as ``system:masters``; or with a client certificate of the shoot's client CA (the
+admin and viewer kubeconfigs of ``shoots/adminkubeconfig``; ``seed.local.shoots.clientcerts``), for which the
+seed's listener must be served with ``client_cas.uvicorn_options()`` (``apiserver.client_certs``). A client
+holding only the seed's kubeconfig builds the shoot's the same way: its server + ``endpoint_path``, its CA, and
+the token read from (or written to) that Secret.
 """
 
 from __future__ import annotations
@@ -36,12 +39,12 @@ import anyio
 from fastapi import FastAPI
 from starlette.types import Message, Receive, Scope, Send
 
-from apiserver import auth, errors, tls
+from apiserver import auth, client_certs, errors, tls
 from apiserver.context import UserInfo, system_context
 from apiserver.registry import ResourceType
 from apiserver.responses import JSONResponse
 from apiserver.server import ApiServer, build_app
-from seed.local.shoots import machines
+from seed.local.shoots import clientcerts, machines
 from seed.local.sim import Delays, Simulation
 
 log = logging.getLogger(__name__)
@@ -155,6 +158,7 @@ class ServedShoot:
     api: ApiServer
     app: FastAPI
     lifespan: contextlib.AsyncExitStack
+    certificates: clientcerts.ShootClientCertificates
     requests: set[anyio.CancelScope] = dataclasses.field(default_factory=set)
 
 
@@ -181,6 +185,8 @@ class ShootEndpoints:
         self.simulate = simulate or simulation(Delays())
         self.resync_interval = resync_interval
         self.served: dict[str, ServedShoot] = {}
+        # The CAs of every served shoot's client certificates, trusted by the seed's TLS listener.
+        self.client_cas = client_certs.ClientCAs()
         self._seen_rv, self._resynced = -1, float("-inf")
 
     def database(self, namespace: str) -> Path:
@@ -232,6 +238,7 @@ class ShootEndpoints:
                 except Exception:  # one broken shoot must not keep the others down
                     log.exception("starting the API of %s failed", namespace)
         served = dict(self.served)
+        await anyio.to_thread.run_sync(lambda: self._trust_client_cas(served))
         await anyio.to_thread.run_sync(lambda: self._sync_machines(served))
         await anyio.to_thread.run_sync(self._forget_deleted)
 
@@ -255,7 +262,9 @@ class ShootEndpoints:
         except BaseException:
             api.store.engine.dispose()
             raise
-        self.served[namespace] = ServedShoot(namespace=namespace, api=api, app=app, lifespan=stack)
+        assert isinstance(api.client_certificates, clientcerts.ShootClientCertificates)
+        self.served[namespace] = ServedShoot(namespace=namespace, api=api, app=app, lifespan=stack,
+                                             certificates=api.client_certificates)
         log.info("serving the API of %s", namespace)
 
     def _build(self, namespace: str, deployment: JSON) -> ApiServer:
@@ -264,6 +273,9 @@ class ShootEndpoints:
         api = self.make_api(self.database(namespace), authenticator=SeedSecretTokens(self.seed, namespace),
                             server_address=self.seed.server_address)
         api.version_minor = _version_minor(deployment) or api.version_minor
+        certificates = clientcerts.ShootClientCertificates(self.seed, namespace, trust=self.client_cas.add)
+        certificates.refresh()
+        api.client_certificates, api.authorizer = certificates, clientcerts.ShootAuthorizer()
         return api
 
     async def stop(self, namespace: str) -> None:
@@ -276,6 +288,14 @@ class ShootEndpoints:
         finally:
             shoot.api.store.engine.dispose()
         log.info("stopped serving the API of %s", namespace)
+
+    def _trust_client_cas(self, served: dict[str, ServedShoot]) -> None:
+        """Every served shoot's current client CA, trusted by the listener (a CA renewed by the seed agent too)."""
+        for namespace, shoot in served.items():
+            try:
+                shoot.certificates.refresh()
+            except Exception:  # retried next round
+                log.exception("reading the client CA of %s failed", namespace)
 
     def _sync_machines(self, served: dict[str, ServedShoot]) -> None:
         for namespace, shoot in served.items():
@@ -371,6 +391,11 @@ def manager_of(seed: ApiServer) -> ShootEndpoints:
         if isinstance(run, ShootEndpoints):
             return run
     raise LookupError("this API server serves no shoot endpoints")
+
+
+def uvicorn_options(seed: ApiServer) -> dict[str, Any]:
+    """What ``uvicorn.Config`` needs to serve ``seed`` so that shoot APIs take client certificates."""
+    return manager_of(seed).client_cas.uvicorn_options()
 
 
 def shoot_kubeconfig(

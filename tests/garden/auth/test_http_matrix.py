@@ -8,6 +8,7 @@ the audit sink and its endpoint), with stand-in kinds so the test depends only o
 from __future__ import annotations
 
 import base64
+import dataclasses
 import ssl
 import uuid
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from apiserver import kinds
 from apiserver.registry import Registry, ResourceType
 from apiserver.server import ApiServer, build_app
 from garden import audit
-from garden.auth import authenticator, authorizer, identities
+from garden.auth import authenticator, authorizer, identities, shoot_ca
 from tests.conftest import make_store
 from tests.support import servers
 
@@ -107,6 +108,9 @@ def garden(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Garden]:
     tmp = tmp_path_factory.mktemp("matrix")
     registry = stand_in_registry()
     store = make_store(f"sqlite:///{tmp / 'garden.db'}", registry)
+    # The Secret admission garden.app attaches: seeds may create only their shoots' <shoot>.ca-client there.
+    registry.unregister("", "v1", "secrets")
+    registry.register(dataclasses.replace(kinds.SECRET, admission=(shoot_ca.ClientCAProtection(store.get),)))
     known = identities.for_engine(store.engine)
     known.create_user("vera")
     known.create_user("adam")

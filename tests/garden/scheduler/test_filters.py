@@ -327,3 +327,19 @@ def test_capacity_removes_full_seeds_but_not_the_seed_a_shoot_runs_on() -> None:
     assert (kept, removed) == (["room", "unbounded"], {"full": "does not have available capacity for shoots"})
     running = merged(make_shoot(), {"status": {"seedName": "full"}})
     assert run(filters.capacity, running, seeds[0], counts=counts) == (["full"], {})
+
+
+# --- IP families --------------------------------------------------------------------------------------------------
+
+
+def test_ip_family_needs_a_seed_serving_every_family_of_the_shoot() -> None:
+    ipv4 = make_seed("ipv4")
+    ipv6 = make_seed("ipv6", spec={"networks": {"ipFamilies": ["IPv6"]}})
+    dual = make_seed("dual", spec={"networks": {"ipFamilies": ["IPv4", "IPv6"]}})
+    v6_shoot = make_shoot(networking={"ipFamilies": ["IPv6"]})
+    kept, removed = run(filters.ip_family, v6_shoot, ipv4, ipv6, dual)
+    assert kept == ["ipv6", "dual"]
+    assert removed == {"ipv4": "does not match the shoot's IP families [IPv6] (seed: [IPv4])"}
+    assert run(filters.ip_family, make_shoot(), ipv4, ipv6, dual)[0] == ["ipv4", "dual"]
+    dual_shoot = make_shoot(networking={"ipFamilies": ["IPv4", "IPv6"]})
+    assert run(filters.ip_family, dual_shoot, ipv4, ipv6, dual)[0] == ["dual"]

@@ -13,6 +13,7 @@ from kubernetes import config
 
 from apiserver.server import ApiServer
 from seed.local.server import create_local_seed
+from seed.local.shoots import endpoints
 from seed.local.sim import Delays
 from tests.e2e.kubectl import KUBECTL, Kubectl
 from tests.support import databases, servers
@@ -29,7 +30,8 @@ def seed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Runni
     token = servers.new_token()
     delays = STILL if request.node.get_closest_marker("still") else None
     app, api = create_local_seed(tmp_path / "state", token=token, poll_interval=0.05, delays=delays)
-    with servers.serve(app, tmp_path, token=token, name="seed-local") as server:
+    with servers.serve(app, tmp_path, token=token, name="seed-local",
+                       options=endpoints.uvicorn_options(api)) as server:
         yield server, api
     api.store.engine.dispose()
 

@@ -278,4 +278,5 @@ def test_generated_schema_file_is_what_the_generator_writes() -> None:
     from seed.local import gen_schemas
 
     stored = json.loads(gen_schemas.OUTPUT.read_text())
-    assert stored["definitions"] == gen_schemas.generate(models)["definitions"]
+    upstream = gen_schemas.upstream_definitions(gen_schemas.kubernetes_minor())
+    assert stored["definitions"] == gen_schemas.generate(models, upstream)["definitions"]
