@@ -1,6 +1,7 @@
 """The providerConfig schemas of the installed plugins, served to everyone who may use the garden.
 
-Installed by ``garden.app.create_app``. Two ways, both readable by any authenticated identity:
+Installed by ``garden.app.create_app``, with ``GET /extensions/v1/plugins`` for operators (the plugins served and
+the broken ones left out, with the reason). The schemas two ways, both readable by any authenticated identity:
 
 - ``GET /extensions/v1/schemas`` (optionally ``?plugin=NAME``, ``?kind=Infrastructure&type=aws``): every
   (kind, type) with its plugin, the Shoot field its providerConfig goes to, and its JSON Schema as published — for
@@ -23,6 +24,7 @@ from fastapi import APIRouter, Request, Response
 
 from apiserver import errors
 from apiserver.access import authenticate
+from apiserver.auth import Attributes
 from apiserver.context import RequestContext
 from apiserver.paths import Target
 from apiserver.registry import ResourceType
@@ -33,6 +35,8 @@ from extensions.registry import Registry
 
 log = logging.getLogger(__name__)
 PATH = "/extensions/v1/schemas"
+# Operators only: the installed plugins and the broken ones left out, with the reason.
+PLUGINS_PATH = "/extensions/v1/plugins"
 # JSON Schema keywords OpenAPI v3.0 (and kubectl explain) has no use for.
 _DROPPED = frozenset({"$schema", "$id", "examples", "errorMessage", "$comment"})
 
@@ -134,7 +138,27 @@ def install(api: ApiServer, registry: Registry) -> APIRouter:
         return JSONResponse({"kind": "ProviderConfigSchemaList", "apiVersion": "extensions.hortus.dev/v1",
                              "items": items})
 
+    @router.get(PLUGINS_PATH)
+    async def plugins(request: Request) -> JSONResponse:
+        user = authenticate(api, request)
+        reason = api.authorizer.authorize(user, Attributes(verb="get", path=PLUGINS_PATH))
+        if reason is not None:
+            raise errors.forbidden(f'User "{user.name}" cannot get path "{PLUGINS_PATH}": {reason}')
+        return JSONResponse(plugin_list(registry))
+
     return router
+
+
+def plugin_list(registry: Registry) -> JSON:
+    """The plugins served (name, version, entry point, (kind, type) pairs) and those left out with the reason."""
+    entry_points = {plugin: ep for ep, plugin in registry.entry_points.items()}
+    served = [{"name": p.name, "version": p.version, "entryPoint": entry_points.get(p.name, ""),
+               "description": p.description,
+               "resources": [{"kind": str(r.kind), "type": r.type, "primary": r.primary} for r in p.resources]}
+              for p in registry.plugins()]
+    broken = [{"plugin": p.plugin, "entryPoint": p.entry_point, "reason": p.message} for p in registry.problems]
+    return {"kind": "ExtensionPluginList", "apiVersion": "extensions.hortus.dev/v1", "items": served,
+            "broken": broken}
 
 
 async def _documentation_only(_api: ApiServer, request: Request, target: Target, _ctx: RequestContext) -> Response:
