@@ -68,3 +68,11 @@ def test_nothing_is_stored_under_a_config_kind(garden: tuple[Garden, Kubectl]) -
     assert created.returncode == 1 and "it is given inside a Shoot" in created.stderr, created.stderr
     registrations = json.loads(operator("get", "controllerregistrations", "networking-calico", "-o", "json").stdout)
     assert registrations["metadata"]["annotations"]["extensions.hortus.dev/schemas"] == extension_schemas.PATH
+
+
+def test_kubectl_explain_describes_the_aws_infrastructure_config(garden: tuple[Garden, Kubectl]) -> None:
+    _, alice = garden
+    out = alice("explain", "infrastructureconfigs.aws.provider.extensions.gardener.cloud.networks.vpc")
+    assert out.returncode == 0, out.stderr
+    assert "KIND:       InfrastructureConfig" in out.stdout and "FIELD: vpc <Object>" in out.stdout
+    assert "cidr" in out.stdout

@@ -20,7 +20,7 @@ from tests.e2e.kubectl import Kubectl
 from tests.support.garden import Garden, running_garden
 
 JSON = dict[str, Any]
-BUILT_IN_TYPES = {"local", "ubuntu", "flatcar", "calico", "cilium"}
+BUILT_IN_TYPES = {"local", "aws", "ubuntu", "flatcar", "calico", "cilium"}
 
 
 @pytest.fixture
