@@ -37,6 +37,8 @@ def add_parsers(sub: Any) -> None:
     test.add_argument("--machine-type", default="local", help="the worker pool's machine type (default local)")
     test.add_argument("--machine-image", default="local:1.0.0", metavar="NAME:VERSION",
                       help="the worker pool's machine image (default local:1.0.0)")
+    test.add_argument("--cloud-profile-config", type=Path, default=None, metavar="FILE",
+                      help="YAML or JSON: the CloudProfile's spec.providerConfig (e.g. machine image to AMI mapping)")
     listing = commands.add_parser("list", help="the installed plugins, and the broken ones with the reason")
     listing.add_argument("-o", "--output", choices=["text", "json"], default="text")
 
@@ -73,8 +75,18 @@ def _test(args: argparse.Namespace) -> int:
             return 2
         credentials[key] = value
     image, _, version = args.machine_image.partition(":")
+    profile_config = None
+    if args.cloud_profile_config is not None:
+        import yaml
+
+        try:
+            profile_config = yaml.safe_load(args.cloud_profile_config.read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            print(f"error: --cloud-profile-config: {exc}", file=sys.stderr)
+            return 2
     settings = scenarios.Settings(region=args.region, zones=tuple(args.zone) or ("0",),
-                                  machine_type=args.machine_type, machine_image=(image, version or "1.0.0"))
+                                  machine_type=args.machine_type, machine_image=(image, version or "1.0.0"),
+                                  cloud_profile_config=profile_config)
     report = conformance.run(args.name, timeout=args.timeout, credentials=credentials, settings=settings)
     print(report.text(), flush=True)
     return 0 if report.passed else 1
