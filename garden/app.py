@@ -17,7 +17,7 @@ from apiserver.storage import engine as engines
 from apiserver.storage import migrate
 from apiserver.storage.store import Store
 from extensions.registry import Registry as Extensions
-from garden import admission, audit, encryption, kubeconfigs, metrics, resources
+from garden import admission, audit, encryption, extension_schemas, kubeconfigs, metrics, resources
 from garden.admission.reader import Reader
 from garden.auth import authenticator as authenticators
 from garden.auth import authorizer as authorizers
@@ -62,11 +62,13 @@ def create_app(
     project_controller.watch_creations(registry)
     api.background.append(project_controller.run_forever)
     # Installed plugins are listed as ControllerRegistrations before the first request is served.
-    registration_controller = registrations.RegistrationController(api.service, extensions)
+    registration_controller = registrations.RegistrationController(api.service, extensions,
+                                                                   schemas_path=extension_schemas.PATH)
     registration_controller.sync_once()
     api.background.append(registration_controller.run_forever)
     app = build_app(api, title="hortus garden")
     app.include_router(audit.router(api, audit_log))
+    app.include_router(extension_schemas.install(api, extensions))
     # The operator console at /console/ on the same listener (browsers opening / are sent there).
     console.install(app, api, state_dir=settings.state_dir)
     return app, api

@@ -32,6 +32,13 @@ def add_parsers(sub: Any) -> None:
     test.add_argument("--timeout", type=float, default=120.0, help="seconds each step may take (default 120)")
     test.add_argument("--credential", action="append", default=[], metavar="KEY=VALUE",
                       help="a key of the cloud-provider Secret the plugin gets (repeatable)")
+    test.add_argument("--region", default="local", help="the kit's shoot's region (default local)")
+    test.add_argument("--zone", action="append", default=[], help="a zone of that region (repeatable; default 0)")
+    test.add_argument("--machine-type", default="local", help="the worker pool's machine type (default local)")
+    test.add_argument("--machine-image", default="local:1.0.0", metavar="NAME:VERSION",
+                      help="the worker pool's machine image (default local:1.0.0)")
+    test.add_argument("--cloud-profile-config", type=Path, default=None, metavar="FILE",
+                      help="YAML or JSON: the CloudProfile's spec.providerConfig (e.g. machine image to AMI mapping)")
     listing = commands.add_parser("list", help="the installed plugins, and the broken ones with the reason")
     listing.add_argument("-o", "--output", choices=["text", "json"], default="text")
 
@@ -58,7 +65,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from hortus.kit import conformance
+    from hortus.kit import conformance, scenarios
 
     credentials = {}
     for item in args.credential:
@@ -67,7 +74,20 @@ def _test(args: argparse.Namespace) -> int:
             print(f"error: --credential {item!r} is not KEY=VALUE", file=sys.stderr)
             return 2
         credentials[key] = value
-    report = conformance.run(args.name, timeout=args.timeout, credentials=credentials)
+    image, _, version = args.machine_image.partition(":")
+    profile_config = None
+    if args.cloud_profile_config is not None:
+        import yaml
+
+        try:
+            profile_config = yaml.safe_load(args.cloud_profile_config.read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            print(f"error: --cloud-profile-config: {exc}", file=sys.stderr)
+            return 2
+    settings = scenarios.Settings(region=args.region, zones=tuple(args.zone) or ("0",),
+                                  machine_type=args.machine_type, machine_image=(image, version or "1.0.0"),
+                                  cloud_profile_config=profile_config)
+    report = conformance.run(args.name, timeout=args.timeout, credentials=credentials, settings=settings)
     print(report.text(), flush=True)
     return 0 if report.passed else 1
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from extensions import crds, driver, status
-from extensions.contract import API_VERSION, JSON, Context, ExtensionObject, Operation, Registration
+from extensions.contract import API_VERSION, JSON, Context, ExtensionObject, Kind, Operation, Registration
 from extensions.converge import converge
 from extensions.registry import Registry
 from hortus.kit import scenarios
@@ -44,6 +44,7 @@ KNOWN_CODES = frozenset(code.value for code in ErrorCode)
 # What the driver itself writes around every plugin: not the plugin's to clean up.
 _DRIVER_KINDS = (f"{API_VERSION}/{crds.CLUSTER}", "apiextensions.k8s.io/v1/CustomResourceDefinition")
 _VALID_STATUS = ("True", "False", "Unknown")
+_ON_INFRASTRUCTURE = (Kind.CONTROL_PLANE, Kind.WORKER, Kind.BASTION)
 
 
 class CheckFailed(Exception):
@@ -86,8 +87,12 @@ class Report:
 
 
 def run(name: str, *, registry: Registry | None = None, directory: Path | None = None, timeout: float = 120.0,
-        credentials: Mapping[str, str] | None = None) -> Report:
-    """Run the kit against the installed plugin ``name`` (its plugin name or its entry point's name)."""
+        credentials: Mapping[str, str] | None = None, settings: scenarios.Settings | None = None) -> Report:
+    """Run the kit against the installed plugin ``name`` (its plugin name or its entry point's name).
+
+    When the plugin serves the Infrastructure of a type, its ControlPlane and Worker of that type run on top of an
+    Infrastructure created first (its providerStatus forwarded as ``infrastructureProviderStatus``, as the flow
+    does), which goes after them."""
     registry = registry if registry is not None else Registry.load()
     report = Report(plugin=name)
     try:
@@ -98,9 +103,13 @@ def run(name: str, *, registry: Registry | None = None, directory: Path | None =
         return report
     report.plugin, report.version = plugin.name, plugin.version
     with _directory(directory) as where, LocalSeedCluster.start(where / "seed") as cluster:
-        for index, registration in enumerate(r for r in plugin.resources if r.primary):
+        primaries = [r for r in plugin.resources if r.primary]
+        infrastructures = {r.type: r for r in primaries if r.kind is Kind.INFRASTRUCTURE}
+        for index, registration in enumerate(primaries):
             namespace = f"shoot--kit--{index}-{_dns_label(registration.type)}"[:63].rstrip("-")
-            Lifecycle(cluster, registration, namespace, timeout=timeout, credentials=credentials or {}).run(report)
+            below = infrastructures.get(registration.type) if registration.kind in _ON_INFRASTRUCTURE else None
+            Lifecycle(cluster, registration, namespace, timeout=timeout, credentials=credentials or {},
+                      settings=settings, infrastructure=below).run(report)
     return report
 
 
@@ -117,13 +126,17 @@ class Lifecycle:
     """The steps for one (kind, type), sharing one object, one journal and one namespace."""
 
     def __init__(self, cluster: LocalSeedCluster, registration: Registration, namespace: str, *, timeout: float,
-                 credentials: Mapping[str, str]) -> None:
+                 credentials: Mapping[str, str], settings: scenarios.Settings | None = None,
+                 infrastructure: Registration | None = None) -> None:
         self.cluster = cluster
         self.registration = registration
         self.namespace = namespace
         self.timeout = timeout
         self.credentials = dict(credentials)
-        self.scenario = scenarios.scenario(registration, namespace=namespace)
+        self.settings = settings or scenarios.Settings()
+        self.scenario = scenarios.scenario(registration, namespace=namespace, settings=self.settings)
+        # The Infrastructure this kind builds on (created in ``prepare``, deleted after the last step).
+        self.infrastructure = infrastructure
         self.journal = Journal()
         self.seed_api = RecordingApi(cluster.kube, self.journal, where="seed")
         self._shoot_apis: dict[str, RecordingApi] = {}
@@ -141,6 +154,12 @@ class Lifecycle:
         except Exception as exc:
             report.checks.append(Check(self.registration.id, "prepare", False, _message(exc)))
             return
+        try:
+            self._steps(steps, report)
+        finally:
+            self._remove_infrastructure(report)
+
+    def _steps(self, steps: list[tuple[str, Callable[[], str]]], report: Report) -> None:
         for step, call in steps:
             started = time.monotonic()
             try:
@@ -161,7 +180,30 @@ class Lifecycle:
         self.cluster.kube.apply({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
                                  "metadata": {"name": scenarios.SECRET, "namespace": self.namespace},
                                  "stringData": data})
+        self.cluster.kube.apply({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                                 "metadata": {"name": scenarios.USER_DATA, "namespace": self.namespace},
+                                 "stringData": {"cloud_config": "#!/bin/bash\necho conformance kit\n"}})
         self.cluster.serve_shoot_api(self.namespace, version=scenarios.KUBERNETES_VERSION)
+        if self.infrastructure is not None:
+            self._create_infrastructure(self.infrastructure)
+
+    def _create_infrastructure(self, registration: Registration) -> None:
+        """The Infrastructure this kind needs, outside the journal: its providerStatus goes into the spec."""
+        below = scenarios.scenario(registration, namespace=self.namespace, settings=self.settings)
+        ctx = dataclasses.replace(self.context(Operation.RECONCILE), seed=self.cluster.kube)
+        done = converge(lambda: driver.run(registration, ctx, below.obj), timeout=self.timeout)
+        forwarded = {**self.scenario.obj.spec, "infrastructureProviderStatus": done.status.get("providerStatus") or {}}
+        self.scenario = dataclasses.replace(self.scenario, obj=dataclasses.replace(self.scenario.obj, spec=forwarded))
+
+    def _remove_infrastructure(self, report: Report) -> None:
+        if self.infrastructure is None:
+            return
+        below = scenarios.scenario(self.infrastructure, namespace=self.namespace, settings=self.settings)
+        ctx = dataclasses.replace(self.context(Operation.DELETE), seed=self.cluster.kube)
+        try:
+            converge(lambda: driver.run(self.infrastructure, ctx, below.obj), timeout=self.timeout)  # type: ignore[arg-type]
+        except Exception as exc:
+            report.checks.append(Check(self.registration.id, "delete the Infrastructure below", False, _message(exc)))
 
     def context(self, operation: Operation) -> Context:
         s = self.scenario

@@ -2,7 +2,8 @@
 
 Loaded through the ``pytest11`` entry point of the ``hortus`` distribution (so any project with hortus installed
 has it), or with ``-p hortus.kit.pytest_plugin``. An extension's test suite calls the fixture with its plugin's
-name; the test fails with the kit's report unless every check passes::
+name (and, for a cloud provider, ``credentials=`` and ``settings=hortus.kit.scenarios.Settings(...)``); the test
+fails with the kit's report unless every check passes::
 
     def test_conformance(hortus_conformance):
         hortus_conformance("demo")
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -29,14 +30,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def hortus_conformance(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], Report]:
+def hortus_conformance(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Report]:
     """Run the conformance kit against the installed plugin called ``name``; fails the test unless it passes."""
     from hortus.kit import conformance
 
     timeout = float(request.config.getoption("--hortus-kit-timeout"))
 
-    def run(name: str) -> Report:
-        report = conformance.run(name, directory=tmp_path / "kit", timeout=timeout)
+    def run(name: str, **options: Any) -> Report:
+        report = conformance.run(name, directory=tmp_path / "kit", timeout=timeout, **options)
         if not report.passed:
             pytest.fail(report.text(), pytrace=False)
         return report

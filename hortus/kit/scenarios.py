@@ -18,12 +18,27 @@ from extensions.contract import JSON, ExtensionObject, Kind, Registration
 REGION = "local"
 ZONE = "0"
 SECRET = "cloudprovider"
+# The pool's user data, as an OperatingSystemConfig's result Secret holds it.
+USER_DATA = "osc-result-kit"
 POOL = "kit"
 IMAGE_VERSION = "1.0.0"
 KUBERNETES_VERSION = "1.32.8"
 NODES, PODS, SERVICES = "10.0.0.0/16", "10.3.0.0/16", "10.4.0.0/16"
 # Something no providerConfig schema of an object accepts: the kit expects it refused with ERR_CONFIGURATION_PROBLEM.
 INVALID_CONFIG: Any = ["the conformance kit's providerConfig, which is not an object"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Where the kit's shoot lives; a cloud provider's plugin is tested with its own region, zone, machine type
+    and image (``hortus extension test --region ... --zone ...``)."""
+
+    region: str = REGION
+    zones: tuple[str, ...] = (ZONE,)
+    machine_type: str = "local"
+    machine_image: tuple[str, str] = ("local", IMAGE_VERSION)
+    # The CloudProfile's ``spec.providerConfig`` (e.g. provider-aws's machine image to AMI mapping).
+    cloud_profile_config: JSON | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,10 +59,18 @@ def example_config(registration: Registration) -> JSON | None:
     return None
 
 
-def scenario(registration: Registration, *, namespace: str, name: str = "kit") -> Scenario:
+def scenario(registration: Registration, *, namespace: str, name: str = "kit",
+             settings: Settings | None = None) -> Scenario:
+    settings = settings or Settings()
     kind, type_ = registration.kind, registration.type
     config = example_config(registration)
     spec: JSON = {"type": type_, **_SPECS.get(kind, _generic)(namespace, type_)}
+    if "region" in spec:
+        spec["region"] = settings.region
+    if kind is Kind.WORKER:
+        image, version = settings.machine_image
+        spec["pools"][0].update(machineType=settings.machine_type, zones=list(settings.zones),
+                                machineImage={"name": image, "version": version})
     if kind is Kind.WORKER:
         if config is not None:
             spec["pools"][0]["providerConfig"] = config
@@ -55,21 +78,25 @@ def scenario(registration: Registration, *, namespace: str, name: str = "kit") -
         spec["providerConfig"] = config
     obj = ExtensionObject(kind=kind, name=name, namespace=namespace if crds.NAMES[kind].namespaced else "",
                           spec=spec)
-    return Scenario(registration=registration, obj=obj, shoot=shoot_for(registration, namespace),
-                    cloud_profile=cloud_profile_for(registration), seed=_SEED)
+    return Scenario(registration=registration, obj=obj, shoot=shoot_for(registration, namespace, settings),
+                    cloud_profile=cloud_profile_for(registration, settings), seed=_SEED)
 
 
-def shoot_for(registration: Registration, namespace: str) -> JSON:
+def shoot_for(registration: Registration, namespace: str, settings: Settings | None = None) -> JSON:
     """The shoot whose extension object the kit drives, using ``registration``'s type where its kind goes."""
+    settings = settings or Settings()
     kind, type_ = registration.kind, registration.type
     provider = type_ if kind in (Kind.INFRASTRUCTURE, Kind.CONTROL_PLANE, Kind.WORKER, Kind.BASTION) else "local"
     networking = type_ if kind is Kind.NETWORK else "calico"
-    image = type_ if kind is Kind.OPERATING_SYSTEM_CONFIG else "local"
-    pool: JSON = {"name": POOL, "minimum": 1, "maximum": 1, "maxSurge": 1, "maxUnavailable": 0, "zones": [ZONE],
-                  "machine": {"type": "local", "image": {"name": image, "version": IMAGE_VERSION}}}
+    image, version = settings.machine_image
+    image = type_ if kind is Kind.OPERATING_SYSTEM_CONFIG else image
+    pool: JSON = {"name": POOL, "minimum": 1, "maximum": 1, "maxSurge": 1, "maxUnavailable": 0,
+                  "zones": list(settings.zones),
+                  "machine": {"type": settings.machine_type, "image": {"name": image, "version": version}}}
     if kind is Kind.CONTAINER_RUNTIME:
         pool["cri"] = {"name": "containerd", "containerRuntimes": [{"type": type_}]}
-    spec: JSON = {"region": REGION, "cloudProfile": {"name": "kit"}, "kubernetes": {"version": KUBERNETES_VERSION},
+    spec: JSON = {"region": settings.region, "cloudProfile": {"name": "kit"},
+                  "kubernetes": {"version": KUBERNETES_VERSION},
                   "networking": {"type": networking, "nodes": NODES, "pods": PODS, "services": SERVICES},
                   "provider": {"type": provider, "workers": [pool]}}
     if kind is Kind.EXTENSION:
@@ -83,13 +110,21 @@ def shoot_for(registration: Registration, namespace: str) -> JSON:
             "spec": spec, "status": {"technicalID": namespace}}
 
 
-def cloud_profile_for(registration: Registration) -> JSON:
+def cloud_profile_for(registration: Registration, settings: Settings | None = None) -> JSON:
+    settings = settings or Settings()
     provider = registration.type if registration.kind in (Kind.INFRASTRUCTURE, Kind.CONTROL_PLANE,
                                                           Kind.WORKER) else "local"
+    image, version = settings.machine_image
+    spec: JSON = {"type": provider,
+                  "regions": [{"name": settings.region, "zones": [{"name": z} for z in settings.zones]}],
+                  "machineTypes": [{"name": settings.machine_type, "cpu": "2", "gpu": "0", "memory": "4Gi",
+                                    "usable": True}],
+                  "machineImages": [{"name": image, "versions": [{"version": version}]}],
+                  "kubernetes": {"versions": [{"version": KUBERNETES_VERSION}]}}
+    if settings.cloud_profile_config is not None:
+        spec["providerConfig"] = settings.cloud_profile_config
     return {"apiVersion": "core.gardener.cloud/v1beta1", "kind": "CloudProfile", "metadata": {"name": "kit"},
-            "spec": {"type": provider, "regions": [{"name": REGION, "zones": [{"name": ZONE}]}],
-                     "machineTypes": [{"name": "local", "cpu": "2", "gpu": "0", "memory": "4Gi", "usable": True}],
-                     "kubernetes": {"versions": [{"version": KUBERNETES_VERSION}]}}}
+            "spec": spec}
 
 
 _SEED: JSON = {"apiVersion": "core.gardener.cloud/v1beta1", "kind": "Seed", "metadata": {"name": "kit"},
@@ -109,7 +144,7 @@ def _worker(namespace: str, _type: str) -> JSON:
     return {"region": REGION, "secretRef": _secret_ref(namespace), "pools": [{
         "name": POOL, "machineType": "local", "machineImage": {"name": "local", "version": IMAGE_VERSION},
         "minimum": 1, "maximum": 1, "maxSurge": 1, "maxUnavailable": 0, "zones": [ZONE],
-        "kubernetesVersion": KUBERNETES_VERSION}]}
+        "kubernetesVersion": KUBERNETES_VERSION, "userDataSecretRef": {"name": USER_DATA, "key": "cloud_config"}}]}
 
 
 def _osc(_namespace: str, _type: str) -> JSON:

@@ -118,11 +118,14 @@ test = ["pytest>=8"]
 testpaths = ["tests"]
 '''
 
-_INIT = '''"""The {{name}} extension plugin: {{kind}}/{{type}}.
+_INIT = '''"""The {{name}} extension plugin.
 
-hortus loads ``plugin`` through the entry point ``{{name}}`` of the group ``hortus.extensions`` (pyproject.toml).
-The garden lists it as the ControllerRegistration ``{{name}}`` and validates the providerConfig of every Shoot that
-uses it against ``schema.json``; the seed agent calls the actuator.
+It serves {{kind}}/{{type}}.
+
+hortus loads ``plugin`` through an entry point of the group ``hortus.extensions``
+(pyproject.toml). The garden lists it as a ControllerRegistration and validates
+the providerConfig of every Shoot that uses it against ``schema.json``; the seed
+agent calls the actuator.
 """
 
 from __future__ import annotations
@@ -141,12 +144,19 @@ SCHEMA = json.loads(resources.files(__package__).joinpath("schema.json").read_te
 plugin = Plugin(
     name="{{name}}",
     version=VERSION,
-    description="{{kind}}/{{type}}: keeps a ConfigMap with the configured greeting in the shoot's seed namespace",
-    resources=(Registration(kind=Kind.{{kind_member}}, type=TYPE, actuator=Actuator(), provider_config_schema=SCHEMA),),
+    description="keeps a ConfigMap with the configured greeting in the shoot's seed namespace",
+    resources=(
+        Registration(
+            kind=Kind.{{kind_member}},
+            type=TYPE,
+            actuator=Actuator(),
+            provider_config_schema=SCHEMA,
+        ),
+    ),
 )
 '''
 
-_ACTUATOR = '''"""The actuator of {{kind}}/{{type}}: what the extension does for one shoot.
+_ACTUATOR = '''"""The actuator of {{kind}}/{{type}}: what the extension does.
 
 Every method is idempotent (called again with the same object it changes nothing). "Not done yet" is a
 ``shoot.errors.TemporaryError`` with a delay, never a sleep; a mistake of the user is a ``PermanentError`` with
@@ -174,9 +184,12 @@ class Actuator(BaseActuator):
                          "labels": {"app.kubernetes.io/managed-by": "{{name}}"}},
             "data": {"greeting": greeting},
         })
-        return Outcome(provider_status={"apiVersion": API_VERSION, "kind": "{{config_kind}}Status",
-                                        "configMap": config_map_name(obj)},
-                       state={"greeting": greeting})
+        status = {
+            "apiVersion": API_VERSION,
+            "kind": "{{config_kind}}Status",
+            "configMap": config_map_name(obj),
+        }
+        return Outcome(provider_status=status, state={"greeting": greeting})
 
     def delete(self, ctx: Context, obj: ExtensionObject) -> None:
         ctx.seed.delete("v1", "ConfigMap", config_map_name(obj), namespace=ctx.namespace)
@@ -193,12 +206,13 @@ class Actuator(BaseActuator):
     def health(self, ctx: Context, obj: ExtensionObject) -> list[JSON]:
         found = ctx.seed.get("v1", "ConfigMap", config_map_name(obj), namespace=ctx.namespace)
         healthy = found is not None
-        return [{"type": "{{config_kind}}Healthy", "status": "True" if healthy else "False",
+        return [{"type": "{{config_kind}}Healthy",
+                 "status": "True" if healthy else "False",
                  "reason": "ConfigMapPresent" if healthy else "ConfigMapMissing",
                  "message": f"ConfigMap {config_map_name(obj)} is {'there' if healthy else 'missing'}"}]
 '''
 
-_TESTS = '''"""The {{name}} extension: its schema refuses mistakes with field paths; it passes the conformance kit."""
+_TESTS = '''"""Tests of the {{name}} extension: its schema, and the conformance kit."""
 
 from __future__ import annotations
 
@@ -207,6 +221,7 @@ from typing import Any
 
 from extensions import validation
 from extensions.contract import Kind
+
 from {{package}} import SCHEMA, plugin
 
 ROOT = "spec.providerConfig"

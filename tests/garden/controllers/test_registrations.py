@@ -20,7 +20,7 @@ from tests.e2e.kubectl import Kubectl
 from tests.support.garden import Garden, running_garden
 
 JSON = dict[str, Any]
-BUILT_IN_TYPES = {"local", "ubuntu", "flatcar", "calico", "cilium"}
+BUILT_IN_TYPES = {"local", "aws", "ubuntu", "flatcar", "calico", "cilium"}
 
 
 @pytest.fixture
@@ -64,9 +64,19 @@ def test_a_broken_plugin_is_left_out_and_the_garden_serves(sqlite_url: str, tmp_
     registry = Registry.load(entry_points)
     assert {p.plugin for p in registry.problems} == {"Broken_Name", "missing (no.such.module:plugin)"}
     with running_garden(sqlite_url, tmp_path, extensions=registry) as g:
-        items = _registrations(Kubectl(g.server.kubeconfig, tmp_path))
+        operator = Kubectl(g.server.kubeconfig, tmp_path)
+        items = _registrations(operator)
+        listing = json.loads(operator("get", "--raw", "/extensions/v1/plugins").stdout)
+        alice = Kubectl(g.user_kubeconfig("alice"), tmp_path / "alice")
+        refused = alice("get", "--raw", "/extensions/v1/plugins")
     names = {item["metadata"]["name"] for item in items}
     assert "provider-local" in names and "Broken_Name" not in names and len(names) == len(registry.plugins())
+    assert {b["entryPoint"]: b["plugin"] for b in listing["broken"]} == {
+        "broken": "Broken_Name", "missing": "missing (no.such.module:plugin)"}
+    assert "cannot be imported: ModuleNotFoundError" in next(b["reason"] for b in listing["broken"]
+                                                            if b["entryPoint"] == "missing")
+    assert {p["name"] for p in listing["items"]} == names
+    assert refused.returncode == 1 and "Forbidden" in refused.stderr
 
 
 def _wait_for(condition: Any, timeout: float = 60.0) -> Any:

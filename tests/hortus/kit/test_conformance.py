@@ -11,7 +11,9 @@ import pytest
 from extensions.contract import Context, ExtensionObject, Kind, Outcome, Plugin, Registration
 from extensions.registry import GROUP, Registry
 from extensions.sdk import BaseActuator
-from hortus.kit import conformance
+from hortus.kit import conformance, scenarios
+from shoot import errors
+from shoot.errors import ErrorCode
 
 BUILT_INS = ["local", "calico", "cilium", "ubuntu", "flatcar"]
 
@@ -127,3 +129,39 @@ def test_unknown_and_broken_plugins_are_reported(tmp_path: Path) -> None:
                                                             "broken", group=GROUP)])
     (problem,) = conformance.run("misnamed", registry=misnamed, directory=tmp_path).problems
     assert problem.startswith("Broken_Name is not served: name 'Broken_Name' is not a DNS label")
+
+
+class Vpc(BaseActuator):
+    """An Infrastructure whose providerStatus the Worker needs."""
+
+    def reconcile(self, ctx: Context, obj: ExtensionObject) -> Outcome:
+        if obj.spec["region"] != "eu-kit-1":
+            raise errors.PermanentError(f"region {obj.spec['region']!r} is not one of ours",
+                                        codes=[ErrorCode.CONFIGURATION_PROBLEM])
+        return Outcome(provider_status={"vpc": {"id": "vpc-kit"}})
+
+    def delete(self, ctx: Context, obj: ExtensionObject) -> None:
+        pass
+
+
+class Machines(BaseActuator):
+    def reconcile(self, ctx: Context, obj: ExtensionObject) -> Outcome:
+        vpc = (obj.spec.get("infrastructureProviderStatus") or {}).get("vpc", {}).get("id")
+        pool = obj.spec["pools"][0]
+        if vpc != "vpc-kit" or pool["zones"] != ["eu-kit-1a"] or pool["machineType"] != "m.kit":
+            raise errors.PermanentError(f"not on the infrastructure: vpc {vpc}, pool {pool}")
+        _config_map(ctx, "machines", vpc=vpc)
+        return Outcome()
+
+    def delete(self, ctx: Context, obj: ExtensionObject) -> None:
+        ctx.seed.delete("v1", "ConfigMap", "machines", namespace=ctx.namespace)
+
+
+def test_a_cloud_provider_runs_in_its_region_with_its_infrastructure_below(tmp_path: Path) -> None:
+    plugin = Plugin(name="provider-kit", version="1.0", resources=(
+        Registration(kind=Kind.INFRASTRUCTURE, type="kit", actuator=Vpc()),
+        Registration(kind=Kind.WORKER, type="kit", actuator=Machines())))
+    settings = scenarios.Settings(region="eu-kit-1", zones=("eu-kit-1a",), machine_type="m.kit")
+    report = conformance.run("provider-kit", registry=_registry(plugin), directory=tmp_path, settings=settings)
+    assert report.passed, report.text()
+    assert {c.resource for c in report.checks} == {"Infrastructure/kit", "Worker/kit"}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from extensions.contract import SHOOT_PROVIDER_CONFIG, Kind
 from hortus.kit import skeleton
 
 HORTUS = [sys.executable, "-m", "hortus.cli"]
@@ -96,3 +97,16 @@ def test_names_that_cannot_be_plugins_are_refused(tmp_path: Path) -> None:
         skeleton.create("taken", parent=tmp_path)
     refused = _run([*HORTUS, "extension", "new", "Demo"], cwd=tmp_path)
     assert refused.returncode == 2 and "is not a plugin name" in refused.stderr
+
+
+@pytest.mark.parametrize(("name", "kind"), [("clean-one", Kind.EXTENSION), ("clean-one", Kind.INFRASTRUCTURE),
+                                            ("a-name-of-the-longest-allowed-length-4ch", Kind.OPERATING_SYSTEM_CONFIG)])
+def test_the_skeleton_is_clean_code(tmp_path: Path, name: str, kind: Kind) -> None:
+    package = skeleton.create(name, parent=tmp_path, kind=kind)
+    linted = _run([sys.executable, "-m", "ruff", "check", "--no-cache", "--line-length", "120",
+                   "--select", "E,F,W,I,B,UP,SIM,RUF,N,C4,PIE,RET", "."], cwd=package)
+    assert linted.returncode == 0, linted.stdout
+    init = (package / "src" / skeleton.package_name(name) / "__init__.py").read_text()
+    assert f"kind=Kind.{kind.name}," in init
+    readme = (package / "README.md").read_text()
+    assert SHOOT_PROVIDER_CONFIG[kind] in readme
