@@ -34,6 +34,7 @@ def decode_object(body: bytes, content_type: str | None, *, ctx: RequestContext 
         from apiserver import protobuf  # only kubectl's generator commands need the decoder
 
         decoded = decoding.Decoded(protobuf.decode(body))
+        decoding.check(decoded.doc, what="the request body", strings=False)
     elif kind in _JSON_TYPES or kind in _YAML_TYPES or kind in ("", "*/*"):
         decoded = _json_or_yaml(body, kind)
     else:
@@ -41,7 +42,6 @@ def decode_object(body: bytes, content_type: str | None, *, ctx: RequestContext 
             f'the body of the request was in an unknown format - accepted media types include: application/json, '
             f'application/yaml, {PROTOBUF} (got "{kind}")'
         )
-    decoding.check(decoded.doc, what="the request body", strings=False)
     if not isinstance(decoded.doc, dict):
         raise errors.bad_request("the request body must be a JSON object")
     report_duplicates(decoded.duplicates, ctx)

@@ -56,6 +56,9 @@ def subresource(rt: ResourceType, name: str) -> tuple[Subresource, JSON]:
     sub = SUBRESOURCES.get(name, _DEFAULT_SUBRESOURCE)
     if name == "binding" and rt.group == "":
         sub = Subresource(verbs=sub.verbs, group="", version="v1", kind="Binding")
+    if name in rt.subresource_kinds:
+        group, version, kind_name = rt.subresource_kinds[name]
+        sub = Subresource(verbs=sub.verbs, group=group, version=version, kind=kind_name)
     kind = {
         "group": rt.group if sub.group is None else sub.group,
         "version": sub.version or rt.version,

@@ -115,9 +115,15 @@ def read_options(query: Query, verb: str) -> ReadOptions:
     A limit of 0 or below lists everything, as Kubernetes' storage does."""
     limit = int64(query, "limit")
     timeout = int64(query, "timeoutSeconds")
+    rv = query.get("resourceVersion") or ""
+    if rv and not (rv.isascii() and rv.isdigit() and int(rv) < 2**63):
+        raise errors.bad_request(f'resourceVersion: Invalid value: "{rv}": must be a non-negative integer',
+                                 causes=[Cause(field="resourceVersion", message="must be a non-negative integer")])
     if verb in ("list", "watch", "deletecollection"):
         selectors.parse_label_selector(query.get("labelSelector") or "")
         selectors.parse_field_selector(query.get("fieldSelector") or "")
+    if verb == "list" and query.get("continue") and rv not in ("", "0"):
+        raise errors.bad_request("specifying resource version is not allowed when using continue")
     return ReadOptions(limit=limit if limit is not None and limit > 0 else None,
                        timeout_seconds=timeout if timeout is not None and timeout > 0 else None,
                        bookmarks=boolean(query.get("allowWatchBookmarks")))

@@ -69,6 +69,9 @@ class ResourceType:
     sensitive: bool = False
     # Subresources that write only some spec fields, e.g. {"binding": ("spec.seedName",)} for Gardener's shoots.
     subresource_fields: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # Subresources answered with a kind of their own, name -> (group, version, kind), for discovery and OpenAPI
+    # (Gardener's ``shoots/adminkubeconfig`` takes an ``authentication.gardener.cloud/v1alpha1`` request).
+    subresource_kinds: Mapping[str, tuple[str, str, str]] = dataclasses.field(default_factory=dict)
     # Called with ("CREATE"|"UPDATE", object) after a write committed, in the writer's thread (e.g. the garden
     # creates a project's namespace at once, so that manifests applied right after it find the namespace).
     after_write: Callable[[str, JSON], None] | None = None

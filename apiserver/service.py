@@ -137,7 +137,8 @@ class ResourceService:
                 raise errors.bad_request("the patch must leave an object with metadata")
             # A resourceVersion the patch itself sets (kubectl diff, optimistic clients) pins the write to it.
             pinned = new["metadata"].get("resourceVersion")
-            if pinned and pinned != old["metadata"].get("resourceVersion"):
+            # (one of another JSON type is refused by decoding below, as the type error it is)
+            if isinstance(pinned, str) and pinned and pinned != old["metadata"].get("resourceVersion"):
                 raise errors.conflict(rt.qualified, name)
             new = objects.decode(rt, new, namespace=namespace, ctx=ctx)
             if new["metadata"].get("name") != name:

@@ -5,9 +5,14 @@ Called by ``apiserver.patch.apply_patch`` for ``application/strategic-merge-patc
 list merges only where the schema of that very field carries ``x-kubernetes-patch-strategy: merge`` (keyed by
 ``x-kubernetes-patch-merge-key``), every other list is atomic and replaced, so ``containers`` of a Pod merge by
 name while a Node's ``spec.taints`` are replaced whole. The directives kubectl sends are honoured: ``$patch``
-(replace, delete, and merge where allowed), ``$retainKeys``, ``$setElementOrder/<list>`` and
+(replace and delete, in maps and list items), ``$retainKeys``, ``$setElementOrder/<list>`` and
 ``$deleteFromPrimitiveList/<list>``. ``metadata`` always follows ``ObjectMeta``'s schema (finalizers merge as a
 set, ownerReferences by uid). Inputs are never modified.
+
+Where apimachinery answers 500 (a missing merge key, an unknown directive) this answers 400 with its message;
+where it leaves odd values behind it does what the patch plainly asks: ``$patch: delete`` on a map removes the
+field (apimachinery leaves ``{}``, which the Go types then omit), a ``$patch: replace`` map new to the object is
+kept, and a ``$deleteFromPrimitiveList`` that is not a list is refused rather than ignored.
 """
 
 from __future__ import annotations

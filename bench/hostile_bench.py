@@ -1,33 +1,54 @@
-"""Hostile-request soak of the garden: many generated requests (``tests.support.hostile_requests``), then figures.
+"""Hostile-request soak of the garden (or the local seed): many generated requests
+(``tests.support.hostile_requests``), then figures.
 
-Usage: ``.venv/bin/python -m bench.hostile_bench [--requests 5000]``. Prints the number of requests, the histogram of
-status codes, the requests per second, and any 5xx (there must be none); exits 1 on a 5xx or an unhealthy garden.
+Usage: ``.venv/bin/python -m bench.hostile_bench [--requests 5000] [--server garden|seed]``. Prints the number of
+requests, the histogram of status codes, the requests per second, and any 5xx (there must be none); exits 1 on a
+5xx or an unhealthy server.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
+from seed.local.server import create_local_seed
+from tests.support import servers
 from tests.support.garden import running_garden
-from tests.support.hostile import open_target
+from tests.support.hostile import Target, open_target
 from tests.support.hostile_requests import HostileRequest, requests, target_url
+
+
+@contextlib.contextmanager
+def _server(kind: str, directory: Path) -> Iterator[Target]:
+    if kind == "garden":
+        with running_garden(f"sqlite:///{directory}/garden.db", directory) as garden, \
+                open_target("garden", garden.server, garden.api) as target:
+            yield target
+        return
+    token = servers.new_token()
+    app, api = create_local_seed(directory / "state", token=token, poll_interval=0.05)
+    with servers.serve(app, directory, token=token, name="seed-local") as server, \
+            open_target("seed", server, api) as target:
+        yield target
+    api.store.engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--server", choices=("garden", "seed"), default="garden")
     args = parser.parse_args()
     codes: collections.Counter[int] = collections.Counter()
     failures: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp, running_garden(f"sqlite:///{tmp}/garden.db", Path(tmp)) as garden, \
-            open_target("garden", garden.server, garden.api) as target:
+    with tempfile.TemporaryDirectory() as tmp, _server(args.server, Path(tmp)) as target:
 
         @settings(max_examples=args.requests, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))

@@ -17,6 +17,11 @@ from shoot import api as gardener
 _SUBRESOURCE_FIELDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "Shoot": {"binding": ("spec.seedName",)},
 }
+# Gardener's kubeconfig subresources take and answer requests of the authentication group.
+_SUBRESOURCE_KINDS: Mapping[str, Mapping[str, tuple[str, str, str]]] = {
+    "Shoot": {"adminkubeconfig": ("authentication.gardener.cloud", "v1alpha1", "AdminKubeconfigRequest"),
+              "viewerkubeconfig": ("authentication.gardener.cloud", "v1alpha1", "ViewerKubeconfigRequest")},
+}
 # Gardener's API server is an aggregated server with built-in types: strategic merge patch works for all.
 _CATEGORIES: Mapping[str, tuple[str, ...]] = {"Shoot": ("all",)}
 
@@ -36,6 +41,7 @@ def _resource_type(info: gardener.KindInfo, model: type[gardener.ApiModel]) -> R
         schema=schema.model_schema(model),
         model=model,
         subresource_fields=_SUBRESOURCE_FIELDS.get(info.kind, {}),
+        subresource_kinds=_SUBRESOURCE_KINDS.get(info.kind, {}),
         unconditional_update=info.unconditional_update,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
@@ -23,6 +24,8 @@ from shoot.errors import ErrorCode
 
 ALTERNATIVES = {"accessKeyID": "AWS_ACCESS_KEY_ID", "secretAccessKey": "AWS_SECRET_ACCESS_KEY"}
 ENDPOINT_KEY = "endpoint"
+# provider-aws's region rule (``^[a-z-]+-\d+$``), e.g. eu-west-1, us-gov-east-1.
+REGION = re.compile(r"[a-z]+(-[a-z]+)+-\d+")
 # Few, quick retries: the flow retries a step itself, and an unreachable endpoint must not hold a worker.
 _CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=60)
 
@@ -38,8 +41,9 @@ class Clients:
 def clients(credentials: Mapping[str, str], region: str) -> Clients:
     """EC2 and IAM clients; ``PermanentError`` with ``ERR_INFRA_UNAUTHENTICATED`` when keys are missing."""
     keys = require_credentials(credentials, "accessKeyID", "secretAccessKey", alternatives=ALTERNATIVES)
-    if not region:
-        raise errors.PermanentError("the extension object names no region", codes=[ErrorCode.CONFIGURATION_PROBLEM])
+    if not REGION.fullmatch(region):
+        raise errors.PermanentError(f"region {region!r} is not an AWS region (such as eu-west-1)",
+                                    codes=[ErrorCode.CONFIGURATION_PROBLEM])
     return _clients(keys["accessKeyID"].strip(), keys["secretAccessKey"].strip(), region,
                     _endpoint(credentials.get(ENDPOINT_KEY)))
 

@@ -43,6 +43,7 @@ class InfrastructureActuator(BaseActuator):
                                               {network.ANYWHERE: {"GatewayId": gateway}})
             net.state["MainRouteTable"] = main
         subnets, egress = self._zones(net, vpc_id, zones, main)
+        network.remove_stale_zones(net, vpc_id, {z["name"] for z in zones})
         group = network.ensure_nodes_security_group(
             net, vpc_id, [z[p] for z in zones for p in ("internal", "public") if z.get(p)])
         profile, role_arn = iam.ensure(aws.iam, ctx.namespace, net.state,

@@ -266,6 +266,54 @@ def _ensure_address(net: Net, name: str) -> str:
     return str(found["AllocationId"])
 
 
+def remove_stale_zones(net: Net, vpc_id: str, keep: set[str]) -> None:
+    """The resources of zones no longer configured, as provider-aws deletes subnets it no longer wants together
+    with their zone's route table, NAT gateway and Elastic IP; a ``TemporaryError`` while a NAT gateway goes."""
+    stale = [s for s in net.describe("describe_subnets", "Subnets", "the shoot's subnets",
+                                     Filters=tags.filters(net.technical_id, vpc_id=vpc_id))
+             if s.get("AvailabilityZone") not in keep]
+    if not stale:
+        return
+    zones = sorted({str(s["AvailabilityZone"]) for s in stale})
+    ids = [s["SubnetId"] for s in stale]
+    nats = [n for n in tags.matching(net.describe("describe_nat_gateways", "NatGateways", "NAT gateways",
+                                                  Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]),
+                                     net.technical_id) if n.get("SubnetId") in ids]
+    for nat in nats:
+        if nat.get("State") not in ("deleting", "deleted", "failed"):
+            _quietly(net, "deleting a removed zone's NAT gateway", "delete_nat_gateway",
+                     NatGatewayId=nat["NatGatewayId"])
+    if any(n.get("State") not in ("deleted", "failed") for n in _refresh(net, nats)):
+        raise errors.TemporaryError(f"waiting for the NAT gateways of removed zones {', '.join(zones)} to go",
+                                    delay=10.0)
+    names = {f"{net.technical_id}-private-{zone}" for zone in zones}
+    suffixes = {net.state.get(f"Zones/{zone}/Suffix") for zone in zones} - {None}
+    addresses = {f"{net.technical_id}-eip-natgw-{suffix}" for suffix in suffixes}
+    for table in _owned(net, "describe_route_tables", "RouteTables", "route tables"):
+        associations = [a for a in table.get("Associations") or [] if a.get("SubnetId") in ids]
+        for association in associations:
+            _quietly(net, "disassociating a removed zone's subnet", "disassociate_route_table",
+                     AssociationId=association["RouteTableAssociationId"])
+        if tags.of(table).get("Name") in names:
+            _quietly(net, "deleting a removed zone's route table", "delete_route_table",
+                     RouteTableId=table["RouteTableId"])
+    for address in _owned(net, "describe_addresses", "Addresses", "Elastic IPs"):
+        if tags.of(address).get("Name") in addresses:
+            _quietly(net, "releasing a removed zone's Elastic IP", "release_address",
+                     AllocationId=address["AllocationId"])
+    for subnet in ids:
+        _quietly(net, "deleting a removed zone's subnet", "delete_subnet", SubnetId=subnet)
+    for key in [k for k in net.state if any(k.startswith(f"Zones/{zone}/") for zone in zones)]:
+        del net.state[key]
+
+
+def _refresh(net: Net, nats: list[JSON]) -> list[JSON]:
+    if not nats:
+        return []
+    return net.describe("describe_nat_gateways", "NatGateways", "NAT gateways",
+                        NatGatewayIds=[n["NatGatewayId"] for n in nats])
+
+
 # --- the nodes security group --------------------------------------------------------------------------------
 
 Rule = tuple[str, int | None, int | None, str, str]  # protocol, from, to, "cidr"|"group", source

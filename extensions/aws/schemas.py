@@ -51,6 +51,11 @@ INFRASTRUCTURE_CONFIG: JSON = s.kind(API_VERSION, "InfrastructureConfig", {
     "elasticFileSystem": s.strict({"enabled": {"type": "boolean"}, "id": s.text()}),
     "enableMTUCustomizer": {"type": "boolean"},
 }, required=["networks"], description="Gardener's AWS infrastructure of a shoot (spec.provider.infrastructureConfig).")
+INFRASTRUCTURE_CONFIG["examples"] = [{
+    "apiVersion": API_VERSION, "kind": "InfrastructureConfig", "enableECRAccess": True,
+    "networks": {"vpc": {"cidr": "10.250.0.0/16"}, "zones": [
+        {"name": "eu-west-1a", "workers": "10.250.0.0/19", "public": "10.250.96.0/22",
+         "internal": "10.250.112.0/22"}]}}]
 
 CONTROL_PLANE_CONFIG: JSON = s.kind(API_VERSION, "ControlPlaneConfig", {
     "cloudControllerManager": s.strict({
@@ -63,6 +68,9 @@ CONTROL_PLANE_CONFIG: JSON = s.kind(API_VERSION, "ControlPlaneConfig", {
     }, required=["enabled"]),
     "storage": s.strict({"managedDefaultClass": {"type": "boolean"}}),
 }, description="Gardener's AWS control plane of a shoot (spec.provider.controlPlaneConfig).")
+CONTROL_PLANE_CONFIG["examples"] = [{"apiVersion": API_VERSION, "kind": "ControlPlaneConfig",
+                                     "cloudControllerManager": {"featureGates": {"RotateKubeletServerCertificate":
+                                                                                 True}}}]
 
 _POSITIVE = {"type": "integer", "minimum": 1}
 _RESOURCES = {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "number"}]}}
@@ -94,3 +102,5 @@ WORKER_CONFIG: JSON = s.kind(API_VERSION, "WorkerConfig", {
     "instanceMarketOptions": s.strict({"marketType": s.one_of("spot", "capacity-block",
                                                               "interruptible-capacity-reservation")}),
 }, description="Gardener's AWS settings of a worker pool (spec.provider.workers[].providerConfig).")
+WORKER_CONFIG["examples"] = [{"apiVersion": API_VERSION, "kind": "WorkerConfig",
+                              "instanceMetadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2}}]

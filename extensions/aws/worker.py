@@ -81,8 +81,9 @@ class WorkerActuator(BaseActuator):
                         user_data=bootstrap.fill(data, machine=machine, token=token))
 
     def _retire(self, ctx: Context, ec2: Any, instances: list[JSON]) -> None:
-        machines.terminate(ec2, [i["InstanceId"] for i in instances
-                                 if i.get("State", {}).get("Name") not in ("shutting-down", "terminated")])
+        going = [i for i in instances if i.get("State", {}).get("Name") not in ("shutting-down", "terminated")]
+        machines.terminate(ec2, [i["InstanceId"] for i in going])
+        _forget_tokens(ctx, [machines.name_of(i) for i in going])
 
     def delete(self, ctx: Context, obj: ExtensionObject) -> None:
         region = str(obj.spec.get("region") or ShootView.of(ctx).region)
@@ -91,6 +92,18 @@ class WorkerActuator(BaseActuator):
         self._retire(ctx, ec2, running)
         if running:
             raise errors.TemporaryError(f"{len(running)} instances are terminating", delay=5.0)
+
+
+def _forget_tokens(ctx: Context, names: list[str]) -> None:
+    """The bootstrap tokens of machines that go; without a shoot API (not yet, or no more) they expire alone."""
+    if not names:
+        return
+    try:
+        shoot = ctx.shoot_api()
+        for name in names:
+            bootstrap.delete_token(shoot, name)
+    except errors.TemporaryError as exc:
+        ctx.log.info("bootstrap tokens of %d machines left to expire: %s", len(names), exc.message)
 
 
 # --- machines ------------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ SCHEMA: JSON = s.kind(API_VERSION, "NetworkConfig", {
     "multus": s.strict({"enabled": {"type": "boolean"}, "installCNIPlugins": {"type": "boolean"}},
                        required=["enabled"]),
     "serviceLoopPrevention": s.one_of("Disabled", "Drop", "Reject"),
-}, description="Gardener's Calico configuration of a shoot (spec.networking.providerConfig).")
+}, description="Gardener's Calico configuration of a shoot (spec.networking.providerConfig).", typed=False)
 
 
 def render(obj: ExtensionObject, ctx: Context) -> list[JSON]:

@@ -46,7 +46,7 @@ SCHEMA: JSON = s.kind(API_VERSION, "NetworkConfig", {
     "encryption": s.strict({"mode": s.one_of("wireguard"), "enabled": {"type": "boolean"},
                             "nodeToNodeEnabled": {"type": "boolean"}, "strictMode": {"type": "boolean"}},
                            required=["mode", "enabled"]),
-}, description="Gardener's Cilium configuration of a shoot (spec.networking.providerConfig).")
+}, description="Gardener's Cilium configuration of a shoot (spec.networking.providerConfig).", typed=False)
 
 
 def render(obj: ExtensionObject, ctx: Context) -> list[JSON]:

@@ -27,11 +27,15 @@ def strict(properties: dict[str, Any], *, required: Sequence[str] = (), descript
 
 
 def kind(api_version: str, kind_name: str, properties: dict[str, Any], *, required: Sequence[str] = (),
-         description: str = "") -> JSON:
-    """The schema of one kind of a provider's API group, with ``apiVersion`` and ``kind`` fixed."""
+         description: str = "", typed: bool = True) -> JSON:
+    """The schema of one kind of a provider's API group, with ``apiVersion`` and ``kind`` fixed.
+
+    ``typed=False``: both may be left out (the extension decodes into its one kind, as Gardener's networking
+    extensions do — its own ``provider-local/shoot-ipv6.yaml`` gives calico's config without them).
+    """
     fields = {"apiVersion": {"const": api_version, "description": "The provider's API group and version."},
               "kind": {"const": kind_name}, **properties}
-    out = strict(fields, required=["apiVersion", "kind", *required], description=description)
+    out = strict(fields, required=[*(("apiVersion", "kind") if typed else ()), *required], description=description)
     out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     out["title"] = f"{kind_name} ({api_version})"
     return out

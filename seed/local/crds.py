@@ -45,6 +45,8 @@ def _version_type(spec: JSON, names: JSON, version: JSON) -> ResourceType:
         field_selectors={f["jsonPath"].lstrip("."): f["jsonPath"].lstrip(".")
                          for f in version.get("selectableFields") or [] if f.get("jsonPath")},
         schema=copy.deepcopy(schema) if isinstance(schema, dict) else None, strategic_merge=False,
+        # As the custom resource strategy has it: a PUT must name the resourceVersion it replaces.
+        unconditional_update=False,
     )
 
 

@@ -48,7 +48,7 @@ def _configs(cp: ControlPlane) -> dict[str, tuple[str, str]]:
     return {
         apiserver_config.AUDIT_POLICY: ("audit-policy.yaml", apiserver_config.audit_policy()),
         apiserver_config.ADMISSION: ("admission-configuration.yaml", apiserver_config.admission_configuration()),
-        apiserver_config.AUTHENTICATION: ("config.yaml", apiserver_config.authentication_configuration()),
+        apiserver_config.AUTHENTICATION: ("config.yaml", apiserver_config.authentication_configuration(cp)),
         apiserver_config.AUTHORIZATION: ("config.yaml", apiserver_config.authorization_configuration(cp)),
     }
 
@@ -98,6 +98,7 @@ def flags(cp: ControlPlane) -> list[str]:
         f"--service-account-signing-key-file={SRV}/service-account-key/id_rsa",
         f"--service-account-key-file={SRV}/service-account-key-bundle/bundle.key",
         "--authentication-config=/etc/kubernetes/structured/authentication/config.yaml",
+        *([] if cp.minor >= apiserver_config.ANONYMOUS_IN_CONFIG else ["--anonymous-auth=false"]),
         "--authorization-config=/etc/kubernetes/structured/authorization/config.yaml",
         *_kubelet_flags(cp),
     ]

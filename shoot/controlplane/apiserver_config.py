@@ -39,9 +39,18 @@ def admission_configuration() -> str:
                   "plugins": [{"name": "PodSecurity", "configuration": pod_security}]})
 
 
-def authentication_configuration(*, anonymous: bool = False) -> str:
-    return _dump({"apiVersion": "apiserver.config.k8s.io/v1beta1", "kind": "AuthenticationConfiguration",
-                  "anonymous": {"enabled": anonymous}})
+# ``anonymous`` in AuthenticationConfiguration: behind AnonymousAuthConfigurableEndpoints, on by default from 1.32.
+ANONYMOUS_IN_CONFIG = 32
+
+
+def authentication_configuration(cp: ControlPlane, *, anonymous: bool = False) -> str:
+    """Structured authentication; before 1.32 the ``anonymous`` field does not decode, and ``--anonymous-auth``
+    says it instead (``apiserver.flags``)."""
+    document: dict[str, object] = {"apiVersion": "apiserver.config.k8s.io/v1beta1",
+                                   "kind": "AuthenticationConfiguration"}
+    if cp.minor >= ANONYMOUS_IN_CONFIG:
+        document["anonymous"] = {"enabled": anonymous}
+    return _dump(document)
 
 
 def authorization_configuration(cp: ControlPlane) -> str:

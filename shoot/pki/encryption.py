@@ -43,4 +43,4 @@ def configuration(key: Mapping[str, bytes], *, resources: Sequence[str]) -> byte
             ],
         }],
     }
-    return yaml.safe_dump(document, sort_keys=False).encode("utf-8")
+    return yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False).encode("utf-8")

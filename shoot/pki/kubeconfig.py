@@ -52,5 +52,9 @@ def with_client_certificate(endpoints: Sequence[Endpoint], *, user: str, cert_pe
     }
 
 
+# libyaml's emitter where PyYAML has it: the pure-Python one spends milliseconds on each long base64 value.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def dump(config: JSON) -> bytes:
-    return yaml.safe_dump(config, sort_keys=False).encode("utf-8")
+    return yaml.dump(config, Dumper=_DUMPER, sort_keys=False).encode("utf-8")

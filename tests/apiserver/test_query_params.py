@@ -73,6 +73,24 @@ def test_limits_that_are_not_int64_are_400(target: Target, limit: str) -> None:
     refused(target.client.get("/api/v1/configmaps", params={"limit": limit}), 400, "BadRequest", field="limit")
 
 
+@pytest.mark.parametrize("rv", ["abc", "-1", "1.5", str(2**63), "0x1"])
+def test_a_get_at_a_malformed_resource_version_is_400(target: Target, rv: str) -> None:
+    target.create_configmap("rv") if target.client.get(target.configmaps("rv")).status_code == 404 else None
+    refused(target.client.get(target.configmaps("rv"), params={"resourceVersion": rv}), 400, "BadRequest",
+            field="resourceVersion")
+
+
+def test_continue_with_a_resource_version_is_400(target: Target) -> None:
+    for name in ("cont-a", "cont-b"):
+        target.create_configmap(name) if target.client.get(target.configmaps(name)).status_code == 404 else None
+    first = target.client.get(target.configmaps(), params={"limit": "1"}).json()
+    token = first["metadata"]["continue"]
+    status = refused(target.client.get(target.configmaps(), params={"limit": "1", "continue": token,
+                                                                    "resourceVersion": "5"}), 400, "BadRequest")
+    assert status["message"] == "specifying resource version is not allowed when using continue"
+    assert target.client.get(target.configmaps(), params={"limit": "1", "continue": token}).status_code == 200
+
+
 def test_zero_and_negative_limits_list_everything(target: Target) -> None:
     target.create_configmap("lim-a") if target.client.get(target.configmaps("lim-a")).status_code == 404 else None
     everything = target.snapshot()

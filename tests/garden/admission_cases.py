@@ -199,7 +199,7 @@ CASES: tuple[Case, ...] = (
          both(put("spec.region", "nowhere"), drop(f"{W0}.zones"))),
     Case(5, "region-is-immutable", ("spec.region",), put("spec.region", "other"), action="update"),
     Case(6, "provider-type-other-than-the-cloudprofiles", ("spec.provider.type",),
-         put("spec.provider.type", "aws")),
+         put("spec.provider.type", "openstack")),  # no plugin: that error names the same field
     Case(7, "unknown-cloudprofile-kind", ("spec.cloudProfile.kind",), put("spec.cloudProfile.kind", "Profile")),
     Case(8, "missing-credentials-binding", ("spec.credentialsBindingName",),
          put("spec.credentialsBindingName", "missing")),

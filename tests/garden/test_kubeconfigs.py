@@ -196,3 +196,16 @@ def test_only_the_shoots_seed_may_publish_its_client_ca(garden: Garden) -> None:
         sneaky = seed.post(secrets, json={"metadata": {"name": "sneaky"}, "stringData": {"a": "b"}})
         assert sneaky.status_code == 403 and "client CA" in sneaky.json()["message"]
         assert seed.delete(f"{secrets}/young.ca-client").status_code == 200
+
+
+def test_discovery_names_the_request_kinds_of_the_subresources(garden: Garden, tmp_path: Path) -> None:
+    with _client(garden, garden.server.token) as operator:
+        resources = operator.get("/apis/core.gardener.cloud/v1beta1").json()["resources"]
+    found = {r["name"]: r for r in resources if r["name"].endswith("kubeconfig")}
+    assert found["shoots/adminkubeconfig"] | {"namespaced": True} == {
+        "name": "shoots/adminkubeconfig", "singularName": "", "namespaced": True,
+        "group": "authentication.gardener.cloud", "version": "v1alpha1", "kind": "AdminKubeconfigRequest",
+        "verbs": ["create"]}
+    assert found["shoots/viewerkubeconfig"]["kind"] == "ViewerKubeconfigRequest"
+    listed = _kubectl(garden, None, tmp_path)("get", "shoots", "-n", "garden-local", "-o", "name")
+    assert listed.returncode == 0 and "shoot.core.gardener.cloud/local" in listed.stdout, listed.stderr

@@ -1,6 +1,6 @@
 """Paging across tenants on the real HTTPS garden: a member paging a list across all namespaces with ``limit=1``
 sees only their project's objects, and the continue tokens name nothing of another tenant — through raw HTTP,
-kubectl ``--chunk-size`` and the Python client.
+kubectl ``--chunk-size`` and the Python client, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import kubernetes
 import pytest
 
 from tests.e2e.kubectl import Kubectl
+from tests.support import databases
 from tests.support.tenants import Tenants, secret, two_tenants
 
 SECRETS = "/api/v1/secrets"
 
 
-@pytest.fixture(scope="module")
-def tenants(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenants]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def tenants(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tenants]:
     directory = tmp_path_factory.mktemp("paging")
-    with two_tenants(f"sqlite:///{directory / 'garden.db'}", directory) as running:
+    with databases.database(request.param, directory) as url, two_tenants(url, directory) as running:
         for i in range(3):
             running.ensure(secret("garden-a", f"anna-{i}"))
             running.ensure(secret("garden-b", f"bobs-private-{i}"))

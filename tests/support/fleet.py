@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import ipaddress
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,20 @@ def shoot_manifest(name: str, *, provider: str = "local", region: str = "eu-1", 
     shoot["spec"].update(cloudProfile={"name": provider}, region=region, credentialsBindingName=provider)
     shoot["spec"]["provider"]["type"] = provider
     shoot["spec"]["networking"].update(nodes=nodes, pods="100.96.0.0/11", services="100.64.0.0/13")
+    if provider == "aws":
+        shoot["spec"]["provider"]["infrastructureConfig"] = aws_infrastructure_config(nodes, region)
     shoot["spec"].update(spec)
     return shoot
+
+
+def aws_infrastructure_config(nodes: str, region: str) -> JSON:
+    """Gardener's provider-aws InfrastructureConfig for a VPC of ``nodes``: workers, public and internal subnets in
+    the region's two zones, cut from it without overlap."""
+    subnets = list(ipaddress.ip_network(nodes).subnets(prefixlen_diff=3))
+    zones = [{"name": f"{region}{letter}", "workers": str(subnets[i]), "public": str(subnets[2 + i]),
+              "internal": str(subnets[4 + i])} for i, letter in enumerate("ab")]
+    return {"apiVersion": "aws.provider.extensions.gardener.cloud/v1alpha1", "kind": "InfrastructureConfig",
+            "networks": {"vpc": {"cidr": nodes}, "zones": zones}}
 
 
 def create_shoot(service: ResourceService, manifest: JSON) -> JSON:

@@ -29,6 +29,12 @@ PATHS = [
     "/apis/authentication.k8s.io/v1/tokenreviews", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
     "/apis/{name}/{name}/{name}", "/api/{name}", "/apis", "/api", "/version", "/openapi/v2", "/openapi/v3",
     "/api/v1/namespaces/{ns}/{name}", "/api/v1/{name}/{name}/{name}/{name}/{name}",
+    # the local seed's kinds and subresources
+    "/api/v1/namespaces/{ns}/pods", "/api/v1/namespaces/{ns}/pods/{name}", "/api/v1/namespaces/{ns}/pods/{name}/{sub}",
+    "/apis/apps/v1/namespaces/{ns}/deployments", "/apis/apps/v1/namespaces/{ns}/deployments/{name}/{sub}",
+    "/api/v1/namespaces/{ns}/serviceaccounts/{name}/token", "/api/v1/nodes/{name}", "/api/v1/nodes/{name}/status",
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "/api/v1/namespaces/{ns}/services/{name}",
+    "/shoots/{ns}/api/v1/namespaces",
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 CONTENT_TYPES = ["application/json", "application/merge-patch+json", "application/strategic-merge-patch+json",
@@ -131,7 +137,8 @@ def requests() -> st.SearchStrategy[HostileRequest]:
 
     return st.builds(
         build, st.sampled_from(METHODS), st.sampled_from(PATHS), st.sampled_from(_NAMES[:10]),
-        st.sampled_from(["status", "scale", "binding", "log", "exec", "finalize", "bogus"]),
+        st.sampled_from(["status", "scale", "binding", "log", "exec", "attach", "portforward", "eviction", "token",
+                         "finalize", "bogus"]),
         st.lists(st.tuples(st.sampled_from(PARAMS), st.sampled_from(_ODD_VALUES) | st.text(max_size=12)),
                  max_size=4),
         st.sampled_from(CONTENT_TYPES), st.sampled_from(ACCEPTS) | st.just("application/json"), bodies())

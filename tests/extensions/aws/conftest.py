@@ -92,18 +92,19 @@ class Shoot:
                 "sshPublicKey": base64.b64encode(self.ssh_key).decode()}
 
     def run(self, kind: Kind, spec: JSON, *, operation: Operation = Operation.RECONCILE, name: str = "",
-            credentials: dict[str, str] | None = None) -> ExtensionObject:
-        """One call of the driver, as a flow step makes it."""
+            credentials: dict[str, str] | None = None, state: JSON | None = None) -> ExtensionObject:
+        """One call of the driver, as a flow step makes it (``state``: what the garden kept from a migrate)."""
         registration = registry().get(kind=kind, type="aws")
-        obj = ExtensionObject(kind=kind, name=name or self.name, namespace=self.technical_id, spec=spec)
+        obj = ExtensionObject(kind=kind, name=name or self.name, namespace=self.technical_id, spec=spec,
+                              status={"state": state} if state else {})
         ctx = self.cluster.context(self.technical_id, shoot=self.manifest(), cloud_profile=cloud_profile(),
                                    operation=operation, credentials=credentials or self.credentials)
         return driver.run(registration, ctx, obj)
 
     def converge(self, kind: Kind, spec: JSON, *, operation: Operation = Operation.RECONCILE,
-                 name: str = "") -> ExtensionObject:
+                 name: str = "", state: JSON | None = None) -> ExtensionObject:
         """The driver called again after each ``TemporaryError``, as the flow retries a step, until it is done."""
-        return converge(lambda: self.run(kind, spec, operation=operation, name=name), timeout=180)
+        return converge(lambda: self.run(kind, spec, operation=operation, name=name, state=state), timeout=180)
 
 
 @pytest.fixture

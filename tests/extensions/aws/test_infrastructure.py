@@ -3,11 +3,14 @@ nothing tagged for the shoot left after delete."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from extensions.contract import Kind, Operation
+from hortus.kit.harness import LocalSeedCluster
 from shoot import errors
 from shoot.errors import ErrorCode
 from tests.extensions.aws.conftest import Shoot
@@ -142,3 +145,44 @@ def test_an_existing_vpc_without_an_internet_gateway_is_a_configuration_problem(
     with pytest.raises(errors.PermanentError, match="no attached internet gateway found") as raised:
         aws_shoot.run(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
     assert raised.value.codes == (ErrorCode.CONFIGURATION_PROBLEM,)
+
+
+def test_migrate_keeps_the_cloud_resources_and_restore_on_another_seed_adopts_them(aws_shoot: Shoot,
+                                                                                   tmp_path: Path) -> None:
+    done = aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    before = aws_shoot.moto.tagged(aws_shoot.technical_id)
+    migrated = aws_shoot.run(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec(), operation=Operation.MIGRATE)
+    assert migrated.status["state"] == done.status["state"]
+    assert aws_shoot.moto.tagged(aws_shoot.technical_id) == before
+
+    with LocalSeedCluster.start(tmp_path / "destination") as destination:
+        destination.ensure_namespace(aws_shoot.technical_id)
+        moved = dataclasses.replace(aws_shoot, cluster=destination)
+        spec = aws_shoot.infrastructure_spec()
+        restored = moved.converge(Kind.INFRASTRUCTURE, spec, operation=Operation.RESTORE,
+                                  state=migrated.status["state"])
+        assert restored.status["lastOperation"] == {**restored.status["lastOperation"], "type": "Restore",
+                                                    "state": "Succeeded"}
+        assert restored.status["providerStatus"] == done.status["providerStatus"]
+        assert aws_shoot.moto.tagged(aws_shoot.technical_id) == before
+        moved.converge(Kind.INFRASTRUCTURE, spec, operation=Operation.DELETE)
+    assert aws_shoot.moto.tagged(aws_shoot.technical_id) == {}
+
+
+def test_a_zone_taken_out_of_the_config_loses_its_subnets_nat_and_route_table(aws_shoot: Shoot) -> None:
+    both = aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    kept = {(s["purpose"], s["id"]) for s in both.status["providerStatus"]["vpc"]["subnets"]
+            if s["zone"] == f"{REGION}a"}
+    aws_shoot.infrastructure_config["networks"]["zones"] = aws_shoot.infrastructure_config["networks"]["zones"][:1]
+    one = aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec())
+    assert {(s["purpose"], s["id"]) for s in one.status["providerStatus"]["vpc"]["subnets"]} == kept
+    left = aws_shoot.moto.tagged(aws_shoot.technical_id)
+    assert len(left["subnets"]) == 3 and len(left["nat gateways"]) == 1 and len(left["elastic ips"]) == 1
+    assert len(left["route tables"]) == 2  # the main one and zone a's
+    assert not [k for k in one.status["state"]["data"] if k.startswith(f"Zones/{REGION}b/")]
+    (group,) = aws_shoot.moto.client("ec2").describe_security_groups(
+        GroupIds=[one.status["providerStatus"]["vpc"]["securityGroups"][0]["id"]])["SecurityGroups"]
+    sources = {r["CidrIp"] for p in group["IpPermissions"] for r in p.get("IpRanges") or []}
+    assert "10.250.116.0/22" not in sources and "10.250.112.0/22" in sources
+    aws_shoot.converge(Kind.INFRASTRUCTURE, aws_shoot.infrastructure_spec(), operation=Operation.DELETE)
+    assert aws_shoot.moto.tagged(aws_shoot.technical_id) == {}

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from extensions.contract import Kind, Operation
 from extensions.sdk import bootstrap
+from hortus.kit.harness import LocalSeedCluster
 from shoot import errors
 from shoot.errors import ErrorCode
 from tests.extensions.aws.conftest import Shoot
@@ -119,6 +122,10 @@ def test_pools_scale_roll_and_go(aws_shoot: Shoot, infrastructure: JSON) -> None
     rolled = instances(aws_shoot)
     assert len(rolled) == 2 and {i["InstanceType"] for i in rolled} == {"m5.xlarge"}
     assert not {i["InstanceId"] for i in scaled} & {i["InstanceId"] for i in rolled}
+    shoot_api = aws_shoot.cluster.shoot_api(aws_shoot.technical_id)
+    tokens = {t["metadata"]["name"] for t in shoot_api.list("v1", "Secret", namespace="kube-system")
+              if t.get("type") == "bootstrap.kubernetes.io/token"}
+    assert tokens == {bootstrap.secret_name(_tags(i)["Name"]) for i in rolled}
 
     aws_shoot.converge(Kind.WORKER, rolled_spec, operation=Operation.DELETE)
     assert instances(aws_shoot) == []
@@ -132,4 +139,24 @@ def test_an_image_without_an_ami_for_the_region_is_a_configuration_problem(aws_s
     with pytest.raises(errors.PermanentError, match="has no AMI for region eu-west-1") as raised:
         aws_shoot.run(Kind.WORKER, spec)
     assert raised.value.codes == (ErrorCode.CONFIGURATION_PROBLEM,)
+    assert instances(aws_shoot) == []
+
+
+def test_migrate_leaves_the_machines_running_and_restore_on_another_seed_adopts_them(aws_shoot: Shoot,
+                                                                                     infrastructure: JSON,
+                                                                                     tmp_path: Path) -> None:
+    spec = worker_spec(infrastructure, minimum=2, maximum=3, zones=[f"{REGION}a"])
+    done = aws_shoot.converge(Kind.WORKER, spec)
+    running = sorted(i["InstanceId"] for i in instances(aws_shoot))
+    migrated = aws_shoot.run(Kind.WORKER, spec, operation=Operation.MIGRATE)
+    assert migrated.status["state"] == done.status["state"] == {"replicas": {f"{aws_shoot.technical_id}-w1-z1": 2}}
+    assert sorted(i["InstanceId"] for i in instances(aws_shoot)) == running
+
+    with LocalSeedCluster.start(tmp_path / "destination") as destination:
+        destination.ensure_namespace(aws_shoot.technical_id)
+        moved = dataclasses.replace(aws_shoot, cluster=destination)
+        restored = moved.converge(Kind.WORKER, spec, operation=Operation.RESTORE, state=migrated.status["state"])
+        assert restored.status["lastOperation"]["type"] == "Restore"
+        assert sorted(i["InstanceId"] for i in instances(aws_shoot)) == running
+        moved.converge(Kind.WORKER, spec, operation=Operation.DELETE)
     assert instances(aws_shoot) == []

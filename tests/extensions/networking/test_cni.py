@@ -94,6 +94,20 @@ def test_gardeners_calico_network_config_validates_and_mistakes_are_refused_with
         f"{root}.apiVersion"]
 
 
+def test_a_network_config_without_its_type_fields_is_read_as_the_extensions_one_kind() -> None:
+    """Gardener's own provider-local/shoot-ipv6.yaml gives calico's config with neither apiVersion nor kind."""
+    ipv6 = yaml.safe_load((EXAMPLES / "provider-local" / "shoot-ipv6.yaml").read_text())
+    config = ipv6["spec"]["networking"]["providerConfig"]
+    assert "apiVersion" not in config
+    calico = Registry.load().get(kind=Kind.NETWORK, type="calico")
+    assert validation.provider_config_errors(calico, config, path="p") == []
+    cilium = Registry.load().get(kind=Kind.NETWORK, type="cilium")
+    assert validation.provider_config_errors(cilium, {"mtu": 1400}, path="p") == []
+    # Given, they must still name the extension's kind.
+    assert [e.field for e in validation.provider_config_errors(calico, {**config, "kind": "Other"}, path="p")] == [
+        "p.kind"]
+
+
 def test_cilium_schema_checks_devices_and_mtu() -> None:
     registration = Registry.load().get(kind=Kind.NETWORK, type="cilium")
     config = {"apiVersion": CILIUM, "kind": "NetworkConfig", "devices": ["eth0", "a/b"], "mtu": -1,

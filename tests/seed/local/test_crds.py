@@ -100,6 +100,23 @@ def test_merge_patches_and_refuses_strategic_merge_patch(kubectl: Kubectl) -> No
         smp.stderr)
 
 
+def test_a_put_of_a_custom_resource_must_name_its_resource_version(kubectl: Kubectl) -> None:
+    """The custom resource strategy allows no unconditional update (``kubectl replace`` fills the version in from
+    a GET; ``--raw`` sends the body as it is)."""
+    ok(apply(kubectl, crd()))
+    ok(apply(kubectl, cron_tab("a")))
+    path = "/apis/stable.example.com/v1/namespaces/default/crontabs/a"
+    refused = kubectl("replace", "--raw", path, "-f", "-", stdin=json.dumps(cron_tab("a", image="replaced")))
+    assert refused.returncode == 1
+    assert ('"a" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update'
+            in refused.stderr), refused.stderr
+    assert ok(kubectl("get", "ct", "a", "-n", "default", "-o", "jsonpath={.spec.image}")) == "img"
+    current = json.loads(ok(kubectl("get", "ct", "a", "-n", "default", "-o", "json")))
+    current["spec"]["image"] = "replaced"
+    ok(kubectl("replace", "-f", "-", stdin=json.dumps(current)))
+    assert ok(kubectl("get", "ct", "a", "-n", "default", "-o", "jsonpath={.spec.image}")) == "replaced"
+
+
 def test_scales_custom_resources_through_their_scale_subresource(kubectl: Kubectl) -> None:
     ok(apply(kubectl, crd()))
     ok(apply(kubectl, cron_tab("a")))

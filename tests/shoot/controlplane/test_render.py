@@ -175,3 +175,15 @@ def test_the_schema_check_refuses_what_kubernetes_would() -> None:
     service["spec"]["ports"][0]["port"] = "443"
     with pytest.raises(kubernetes_validate.ValidationError):
         kube_schemas.validate(service, "1.30.0")
+
+
+@pytest.mark.parametrize(("version", "in_config"), [("1.30.4", False), ("1.31.9", False), ("1.32.8", True),
+                                                    ("1.33.4", True)])
+def test_anonymous_requests_are_refused_in_the_way_the_version_understands(version: str, in_config: bool) -> None:
+    objects = render(_cp(version))
+    config = yaml.safe_load(_find(objects, "ConfigMap", "kube-apiserver-authentication-config")["data"]["config.yaml"])
+    args = _pod(objects, "Deployment", "kube-apiserver")["containers"][0]["args"]
+    assert ("anonymous" in config) is in_config
+    assert ("--anonymous-auth=false" in args) is not in_config
+    if in_config:
+        assert config["anonymous"] == {"enabled": False}

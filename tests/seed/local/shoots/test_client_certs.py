@@ -23,7 +23,7 @@ from garden import bootstrap
 from seed.local.shoots import endpoints
 from shoot.controlplane import apiserver
 from shoot.controlplane.spec import ControlPlane
-from shoot.pki import access, kubeconfig, plan
+from shoot.pki import access, catalog, kubeconfig, plan
 from tests.e2e.kubectl import Kubectl
 from tests.seed.local.shoots.test_endpoints import eventually, kind
 from tests.support import shoot_pki
@@ -175,3 +175,21 @@ def test_a_certificate_of_an_unknown_ca_fails_the_handshake_and_tokens_still_wor
     token.write_text(yaml.safe_dump(endpoints.shoot_kubeconfig(seed[1], NAMESPACE, seed_url=seed[0].url,
                                                                ca_pem=seed[0].ca_file.read_bytes())))
     assert Kubectl(kubeconfig=token, workdir=tmp_path / "kubectl-token")("get", "ns").returncode == 0
+
+
+def test_a_renewed_client_ca_is_trusted_and_the_old_one_no_longer(seed: Seed, tmp_path: Path) -> None:
+    made = control_plane(seed[1], NAMESPACE)
+    _served(seed, NAMESPACE)
+    old = _own_kubeconfig(seed, made, tmp_path, name="old")
+    assert old("get", "ns").returncode == 0
+    renewed = plan.plan(catalog.Cluster(namespace=NAMESPACE, service_cidrs=("10.4.0.0/16",)),
+                        {k: v for k, v in made.secrets.items() if k != "ca-client"}, now=dt.datetime.now(dt.UTC))
+    secrets = kind(seed[1], "", "secrets")
+    for secret in renewed.writes:  # what the flow's secrets step writes after the CA's renewal
+        manifest = plan.manifest(secret, namespace=NAMESPACE)
+        current = seed[1].service.get(secrets, NAMESPACE, secret.name)
+        manifest["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+        seed[1].service.update(secrets, NAMESPACE, secret.name, manifest, system_context())
+    new = _own_kubeconfig(seed, renewed, tmp_path, name="new")
+    eventually(lambda: new("get", "ns").returncode == 0, timeout=30, what="the renewed CA's certificate accepted")
+    eventually(lambda: UNAUTHORIZED in old("get", "ns").stderr, timeout=30, what="the old CA's certificate refused")
