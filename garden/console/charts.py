@@ -157,4 +157,6 @@ def _seconds(value: float) -> str:
         return f"{value / 3600:.1f} h"
     if value >= 60:
         return f"{value / 60:.0f} min"
+    if value < 10 and value != int(value):
+        return f"{value:.1f} s"
     return f"{value:.0f} s"

@@ -68,7 +68,8 @@ class ShootIndex:
         self.rv = -1
         # Bumped whenever a row changes: sorted orders and facets are cached per version.
         self.version = 0
-        self._orders: dict[tuple[int, str, bool], list[ShootRow]] = {}
+        # Sorted orders with each row's position; a changed row whose sort key stays is replaced in place.
+        self._orders: dict[tuple[str, bool], tuple[list[ShootRow], dict[tuple[str, str], int]]] = {}
         self._facets: tuple[int, dict[str, list[str]]] | None = None
         self._facets_at = 0.0
         self._started: dict[tuple[str, str], float] = {}
@@ -88,16 +89,26 @@ class ShootIndex:
             return list(self.rows.values())
 
     def ordered(self, sort: str, descending: bool) -> list[ShootRow]:
-        """Every row in a sort order, computed once per version of the index (do not change the list)."""
+        """Every row in a sort order, kept across changes that leave the order as it is (do not change the list)."""
         with self._lock:
-            key = (self.version, sort, descending)
-            found = self._orders.get(key)
+            found = self._orders.get((sort, descending))
             if found is None:
-                if any(k[0] != self.version for k in self._orders):
-                    self._orders.clear()
-                found = query.ordered(self.rows.values(), sort, descending)
-                self._orders[key] = found
-            return found
+                rows = query.ordered(self.rows.values(), sort, descending)
+                found = (rows, {r.key: i for i, r in enumerate(rows)})
+                self._orders[(sort, descending)] = found
+            return found[0]
+
+    def _reorder(self, old: ShootRow | None, new: ShootRow | None) -> None:
+        """Keep the cached orders: replace a row in place when its sort keys did not change, else drop them."""
+        if old is None or new is None:
+            self._orders.clear()
+            return
+        for (sort, _descending), (rows, positions) in list(self._orders.items()):
+            key = query.SORTS[sort][0]
+            if key(old) != key(new):
+                self._orders.clear()
+                return
+            rows[positions[old.key]] = new
 
     def facets(self, *, max_age: float = 5.0) -> dict[str, list[str]]:
         """The filter values over all rows, recomputed at most every ``max_age`` seconds while rows change
@@ -114,6 +125,7 @@ class ShootIndex:
         found, rv = self.source.list(SHOOTS, None)
         self.rows = {(built := summary.row(obj)).key: built for obj in found}
         self.version += 1
+        self._orders.clear()
         self.rv = rv
         self._history_from_log(rv)
         self._follow()
@@ -153,11 +165,14 @@ class ShootIndex:
                 continue
             key = (change.namespace, change.name)
             self.version += 1
+            old = self.rows.get(key)
             if change.type == "DELETED":
                 self.rows.pop(key, None)
                 self._started.pop(key, None)
+                self._reorder(old, None)
             else:
-                self.rows[key] = summary.row(change.object)
+                self.rows[key] = new = summary.row(change.object)
+                self._reorder(old, new)
             self._track(change)
 
     def _track(self, change: ChangeRow) -> None:

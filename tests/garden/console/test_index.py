@@ -88,3 +88,24 @@ def test_charts_are_well_formed_svg_with_escaped_labels() -> None:
         root = ET.fromstring(str(svg))
         assert root.tag.endswith("svg")
     assert "&lt;seed&gt;" in str(charts.bars([("<seed>", 4)], title="s"))
+
+
+def test_sorted_orders_follow_changes_in_place_or_by_sorting_again(tmp_path: Path) -> None:
+    _app, api = fleet.garden_api(tmp_path)
+    service = api.service
+    for name in ("a", "b", "c"):
+        support.add_shoot(service, name, "garden-local")
+    index = ShootIndex(api.store)
+    index.refresh()
+    assert [r.name for r in index.ordered("issues", False)] == ["a", "b", "c"]
+    now = time.time()
+    support.write_status(service, "garden-local", "b", {"lastOperation": support.operation(
+        "Create", "Processing", 60, now=now)})
+    index.refresh()
+    in_place = index.ordered("issues", False)
+    assert [(r.name, r.progress) for r in in_place] == [("a", 0), ("b", 60), ("c", 0)]
+    support.fail(service, "garden-local", "c", now=now, code="ERR_INFRA_QUOTA_EXCEEDED", message="quota")
+    index.refresh()
+    assert [r.name for r in index.ordered("issues", False)] == ["c", "a", "b"]
+    assert [r.name for r in index.ordered("name", True)] == ["c", "b", "a"]
+    api.store.engine.dispose()
