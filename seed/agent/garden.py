@@ -101,23 +101,15 @@ class GardenClient:
 
     def apply_config_map(self, body: JSON) -> JSON:
         """Create the ConfigMap, or replace its data and labels (a merge patch) when it exists."""
-        md = body["metadata"]
-        path = f"/api/v1/namespaces/{md['namespace']}/configmaps"
-        try:
-            found = self._json("POST", path, body=body)
-        except GardenError as exc:
-            if exc.status != 409:
-                raise
-            found = self._json("PATCH", f"{path}/{md['name']}", body={
-                "metadata": {"labels": md.get("labels"), "ownerReferences": md.get("ownerReferences")},
-                "data": body.get("data")}, content_type=MERGE_PATCH)
-        assert found is not None
-        return found
+        return self._apply("configmaps", body)
 
     def apply_secret(self, body: JSON) -> JSON:
         """Create the Secret, or replace its data (a merge patch) when it exists."""
+        return self._apply("secrets", body)
+
+    def _apply(self, plural: str, body: JSON) -> JSON:
         md = body["metadata"]
-        path = f"/api/v1/namespaces/{md['namespace']}/secrets"
+        path = f"/api/v1/namespaces/{md['namespace']}/{plural}"
         try:
             found = self._json("POST", path, body=body)
         except GardenError as exc:
